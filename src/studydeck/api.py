@@ -1,0 +1,100 @@
+"""The Python API: every command is a thin layer over these functions, and tests call them directly."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from studydeck.compile import ChangeReport, CompiledDeck, compile_deck
+from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics
+from studydeck.load import LOCK_FILE, load_cards
+from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile
+from studydeck.model import Cards
+from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
+from studydeck.outputs import staged
+from studydeck.package import write_package
+from studydeck.validate import validate
+
+
+def load_deck(cards_dir: Path) -> Cards:
+    """Load and validate a cards folder; raises ContentError listing every problem."""
+    diags = Diagnostics()
+    cards = validate(load_cards(Path(cards_dir), diags), diags)
+    if cards is None:
+        raise ContentError(diags.sorted())
+    return cards
+
+
+def load_lockfile(cards_dir: Path) -> Lockfile:
+    diags = Diagnostics()
+    lock = read_lockfile(Path(cards_dir) / LOCK_FILE, diags)
+    if diags.errors:
+        raise ContentError(diags.sorted())
+    return lock
+
+
+def compile_cards(
+    cards_dir: Path, *, now: float | None = None, notetypes: NoteTypes = DEFAULT_NOTE_TYPES
+) -> CompiledDeck:
+    """Load, validate and compile, without writing anything."""
+    cards = load_deck(cards_dir)
+    lock = load_lockfile(cards_dir)
+    return compile_deck(cards, lock, notetypes, time.time() if now is None else now)
+
+
+def check(cards_dir: Path, *, strict: bool = False) -> list[Diagnostic]:
+    """Every warning; raises ContentError on errors (and on warnings too when ``strict``)."""
+    compiled = compile_cards(cards_dir)
+    warnings = list(compiled.warnings)
+    if strict and warnings:
+        raise ContentError(warnings)
+    return warnings
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    package: Path
+    report: ChangeReport
+    warnings: tuple[Diagnostic, ...]
+    note_count: int
+    card_count: int
+
+
+def package_path(out_dir: Path, deck_id: str) -> Path:
+    return Path(out_dir) / f"{deck_id}.apkg"
+
+
+def build(
+    cards_dir: Path,
+    out_dir: Path,
+    *,
+    now: float | None = None,
+    notetypes: NoteTypes = DEFAULT_NOTE_TYPES,
+    strict: bool = False,
+) -> BuildResult:
+    """Build ``<out_dir>/<deck id>.apkg`` and update the lockfile, atomically.
+
+    Nothing is replaced unless everything succeeded: on any error the previous package and
+    lockfile are left exactly as they were.
+    """
+    cards_dir, out_dir = Path(cards_dir), Path(out_dir)
+    compiled = compile_cards(cards_dir, now=now, notetypes=notetypes)
+    if strict and compiled.warnings:
+        raise ContentError(list(compiled.warnings))
+    target = package_path(out_dir, compiled.deck.id)
+    lock_path = cards_dir / LOCK_FILE
+    lock_text = format_lockfile(compiled.lockfile)
+    lock_changed = not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text
+    targets = [target, lock_path] if lock_changed else [target]
+    with staged(targets) as temps:
+        write_package(compiled, temps[0])
+        if lock_changed:
+            temps[1].write_text(lock_text, encoding="utf-8")
+    return BuildResult(
+        package=target,
+        report=compiled.report,
+        warnings=compiled.warnings,
+        note_count=len(compiled.notes),
+        card_count=sum(len(n.card_ords) for n in compiled.notes),
+    )

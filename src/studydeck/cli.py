@@ -1,0 +1,62 @@
+"""The `studydeck` command: parses options and calls the API; one module per command."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from studydeck import __version__
+from studydeck.commands.build import build_command
+from studydeck.commands.check import check_command
+from studydeck.diagnostics import ContentError, OutputError
+from studydeck.report import print_diagnostics
+
+EXIT_CONTENT = 1  # invalid cards, or an output that could not be written
+EXIT_INTERNAL = 3  # a bug in studydeck
+
+
+class StudydeckGroup(click.Group):
+    """Turns content and output problems into messages and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ContentError as exc:
+            print_diagnostics(exc.diagnostics)
+            ctx.exit(EXIT_CONTENT)
+        except OutputError as exc:
+            click.echo(click.style(f"error: {exc}", fg="red"), err=True)
+            click.echo("The previous outputs were left as they were.", err=True)
+            ctx.exit(EXIT_CONTENT)
+
+
+@click.group(cls=StudydeckGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="studydeck")
+def cli() -> None:
+    """Compile YAML question-answer items into Anki decks and printable quiz sheets.
+
+    \b
+    Exit status: 0 success; 1 invalid content (every error printed as
+    path:line:col: error: message) or an output that could not be written;
+    2 usage error.
+    """
+
+
+cli.add_command(build_command)
+cli.add_command(check_command)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        cli.main(prog_name="studydeck")
+    except Exception:  # a bug in studydeck, not in the cards: short report, no wall of text
+        if os.environ.get("STUDYDECK_DEBUG"):
+            raise
+        click.echo("internal error in studydeck; please report it with this output:", err=True)
+        click.echo(traceback.format_exc(limit=-3), err=True)
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from studydeck import api
+from studydeck.commands.options import cards_option, out_option
+from studydeck.diagnostics import display_path
+from studydeck.report import print_diagnostics, print_report
+
+
+@click.command("build")
+@cards_option
+@out_option
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def build_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
+    """Build the Anki package <out>/<deck id>.apkg and report what changed.
+
+    \b
+    Example:
+        studydeck build --cards cards --out build
+    """
+    result = api.build(cards_dir, out_dir, strict=strict)
+    print_diagnostics(result.warnings)
+    click.echo(
+        f"Built {display_path(str(result.package))}: {result.note_count} notes, {result.card_count} cards."
+    )
+    print_report(result.report)

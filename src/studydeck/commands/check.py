@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from studydeck import api
+from studydeck.commands.options import cards_option
+from studydeck.report import print_diagnostics
+
+
+@click.command("check")
+@cards_option
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+def check_command(cards_dir: Path, strict: bool) -> None:
+    """Validate the cards without writing anything.
+
+    \b
+    Example:
+        studydeck check --strict
+    """
+    warnings = api.check(cards_dir, strict=strict)
+    print_diagnostics(warnings)
+    click.echo(f"OK: {display_count(warnings)}")
+
+
+def display_count(warnings: list[object]) -> str:
+    return f"no problems found{'' if not warnings else f', {len(warnings)} warning(s)'}."

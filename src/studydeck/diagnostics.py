@@ -1,0 +1,90 @@
+"""Located errors and warnings, collected so that every problem is reported in one pass."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a file; line and column are 1-based, as editors count them."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        shown = display_path(self.path)
+        if self.line:
+            return f"{shown}:{self.line}:{self.col}"
+        return shown
+
+
+def display_path(path: str) -> str:
+    """Paths are shown relative to the current folder when that is shorter (DESIGN §2)."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return rel if len(rel) <= len(path) else path
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    location: Location
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity.value}: {self.message}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        return (loc.path, loc.line, loc.col, self.message)
+
+
+@dataclass
+class Diagnostics:
+    """A collector passed through loading and validation."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, location: Location, message: str) -> None:
+        self.items.append(Diagnostic(location, Severity.ERROR, message))
+
+    def warning(self, location: Location, message: str) -> None:
+        self.items.append(Diagnostic(location, Severity.WARNING, message))
+
+    def extend(self, other: Diagnostics) -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return sorted((d for d in self.items if d.severity is Severity.ERROR), key=Diagnostic.sort_key)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return sorted((d for d in self.items if d.severity is Severity.WARNING), key=Diagnostic.sort_key)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items, key=Diagnostic.sort_key)
+
+
+class ContentError(Exception):
+    """Raised when the cards cannot be built; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+        super().__init__(f"{len(errors)} error(s) in the cards")
+
+
+class OutputError(Exception):
+    """An output could not be written (disk full, read-only folder, another build running)."""

@@ -1,0 +1,89 @@
+"""Stage 1: find the YAML files below the cards folder and parse them (positions kept)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from studydeck.diagnostics import Diagnostics, Location
+from studydeck.yamlfile import MAX_FILE_BYTES, Node, decode, parse
+
+DECK_FILE = "deck.yaml"
+LOCK_FILE = "studydeck.lock"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class CardFile:
+    """One parsed YAML file; ``root`` is None when it was empty or could not be parsed."""
+
+    path: Path
+    rel: str  # relative to the cards folder, with forward slashes
+    root: Node | None
+
+    @property
+    def location(self) -> Location:
+        return Location(str(self.path))
+
+
+@dataclass(frozen=True)
+class LoadedCards:
+    root: Path
+    deck_file: CardFile | None
+    card_files: tuple[CardFile, ...]
+
+
+def find_card_files(root: Path) -> list[Path]:
+    """Every *.yaml / *.yml below ``root`` except deck.yaml, in a stable order; hidden folders skipped."""
+    found: list[tuple[str, Path]] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if not name.endswith(YAML_SUFFIXES) or name.startswith("."):
+                continue
+            path = Path(folder, name)
+            rel = path.relative_to(root).as_posix()
+            if rel != DECK_FILE:
+                found.append((rel, path))
+    return [path for _, path in sorted(found)]
+
+
+def read_yaml_file(path: Path, root: Path, diags: Diagnostics) -> CardFile:
+    """Read and parse one file, refusing files that are too big or lead out of ``root``."""
+    rel = path.relative_to(root).as_posix()
+    loc = Location(str(path))
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        diags.error(loc, "symbolic link leads outside the cards folder; copy the file in instead")
+        return CardFile(path, rel, None)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            diags.error(
+                loc,
+                f"file is {size / 2**20:.1f} MiB; card files are limited to "
+                f"{MAX_FILE_BYTES // 2**20} MiB, split it into several files",
+            )
+            return CardFile(path, rel, None)
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.error(loc, f"cannot read file: {exc.strerror or exc}")
+        return CardFile(path, rel, None)
+    text = decode(data, str(path), diags)
+    root_node = parse(text, str(path), diags) if text is not None else None
+    return CardFile(path, rel, root_node)
+
+
+def load_cards(root: Path, diags: Diagnostics) -> LoadedCards:
+    """Parse deck.yaml and every card file below ``root``; problems go to ``diags``."""
+    deck_path = root / DECK_FILE
+    if not root.is_dir():
+        diags.error(Location(str(root)), "cards folder not found")
+        return LoadedCards(root, None, ())
+    deck_file = None
+    if deck_path.is_file():
+        deck_file = read_yaml_file(deck_path, root, diags)
+    else:
+        diags.error(Location(str(deck_path)), "deck.yaml is missing; it names the deck and gives it a stable id")
+    files = tuple(read_yaml_file(path, root, diags) for path in find_card_files(root))
+    return LoadedCards(root, deck_file, files)

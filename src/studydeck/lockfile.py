@@ -1,0 +1,149 @@
+"""cards/studydeck.lock: what each item looked like when it was last built (DESIGN.md §4).
+
+One line per item, sorted by id, so it diffs and merges like source code:
+
+    item <id> <content hash> <note id: first seen, ms> <last changed: s> [<subdeck>]
+
+Removed items stay as ``gone`` lines so a reused id is noticed; the note types get a
+``notetype`` line each. Only a successful build rewrites the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studydeck.diagnostics import Diagnostics, Location
+
+FORMAT_LINE = "studydeck-lock 1"
+HEADER = f"""\
+# studydeck lockfile: written by `studydeck build`; commit it together with the cards.
+# It keeps each note's identity and modification time stable across rebuilds. Do not edit it;
+# if it is damaged (e.g. by a merge), `studydeck lock --repair` rewrites it.
+# item <id> <content hash> <note id = first seen, ms> <last changed, s> [<subdeck>]
+{FORMAT_LINE}
+"""
+_HASH = re.compile(r"[0-9a-f]{16}\Z")
+_INT = re.compile(r"[0-9]{1,16}\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class LockEntry:
+    id: str
+    hash: str
+    note_id: int
+    mod: int
+    subdeck: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteTypeEntry:
+    id: int
+    hash: str
+    mod: int
+
+
+@dataclass(frozen=True)
+class Lockfile:
+    deck_id: str | None = None
+    notetypes: dict[int, NoteTypeEntry] = field(default_factory=dict)
+    items: dict[str, LockEntry] = field(default_factory=dict)
+    gone: dict[str, LockEntry] = field(default_factory=dict)
+
+    @property
+    def last_change(self) -> int:
+        """The newest modification time recorded (seconds), 0 for a new deck."""
+        times = [e.mod for e in self.items.values()] + [n.mod for n in self.notetypes.values()]
+        return max(times, default=0)
+
+    @property
+    def max_note_id(self) -> int:
+        ids = [e.note_id for e in self.items.values()] + [e.note_id for e in self.gone.values()]
+        return max(ids, default=0)
+
+
+def format_lockfile(lock: Lockfile) -> str:
+    lines = [HEADER.rstrip("\n")]
+    if lock.deck_id:
+        lines.append(f"deck {lock.deck_id}")
+    for nt in sorted(lock.notetypes.values(), key=lambda n: n.id):
+        lines.append(f"notetype {nt.id} {nt.hash} {nt.mod}")
+    for kind, entries in (("item", lock.items), ("gone", lock.gone)):
+        for key in sorted(entries):
+            e = entries[key]
+            line = f"{kind} {e.id} {e.hash} {e.note_id} {e.mod}"
+            lines.append(f"{line} {e.subdeck}" if e.subdeck else line)
+    return "\n".join(lines) + "\n"
+
+
+def read_lockfile(path: Path, diags: Diagnostics) -> Lockfile:
+    """The lockfile at ``path`` (an empty one when the file does not exist yet)."""
+    if not path.exists():
+        return Lockfile()
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        diags.error(Location(str(path)), f"cannot read the lockfile ({exc}); {REPAIR_HINT}")
+        return Lockfile()
+    return parse_lockfile(text, str(path), diags)
+
+
+REPAIR_HINT = "run `studydeck lock --repair` to rebuild it from the cards"
+
+
+def parse_lockfile(text: str, path: str, diags: Diagnostics) -> Lockfile:
+    deck_id: str | None = None
+    notetypes: dict[int, NoteTypeEntry] = {}
+    items: dict[str, LockEntry] = {}
+    gone: dict[str, LockEntry] = {}
+    seen_format = False
+    errors_before = len(diags.errors)
+    for number, line in enumerate(text.splitlines(), start=1):
+        loc = Location(path, number, 1)
+
+        def bad(message: str, loc: Location = loc) -> None:
+            diags.error(loc, f"damaged lockfile: {message}; {REPAIR_HINT}")
+
+        if not line.strip() or line.startswith("#"):
+            continue
+        if line.startswith(("<<<<<<<", "=======", ">>>>>>>", "|||||||")):
+            bad("unresolved merge conflict marker")
+            continue
+        word, _, rest = line.partition(" ")
+        if word == "studydeck-lock":
+            if line != FORMAT_LINE:
+                bad(f"unknown format {rest!r} (this studydeck reads format 1)")
+            seen_format = True
+        elif word == "deck":
+            deck_id = rest.strip()
+        elif word == "notetype":
+            parts = rest.split(" ")
+            if len(parts) != 3 or not _INT.match(parts[0]) or not _HASH.match(parts[1]) or not _INT.match(parts[2]):
+                bad("a notetype line needs: notetype <id> <hash> <mod>")
+                continue
+            notetypes[int(parts[0])] = NoteTypeEntry(int(parts[0]), parts[1], int(parts[2]))
+        elif word in ("item", "gone"):
+            parts = rest.split(" ", 4)
+            if len(parts) < 4 or not _HASH.match(parts[1]) or not _INT.match(parts[2]) or not _INT.match(parts[3]):
+                bad(f"an {word} line needs: {word} <id> <hash> <note id> <mod> [<subdeck>]")
+                continue
+            entry = LockEntry(parts[0], parts[1], int(parts[2]), int(parts[3]), parts[4] if len(parts) > 4 else "")
+            target = items if word == "item" else gone
+            if entry.id in items or entry.id in gone:
+                bad(f"id {entry.id!r} appears twice")
+                continue
+            target[entry.id] = entry
+        else:
+            bad(f"unexpected line starting with {word!r}")
+    if not seen_format and len(diags.errors) == errors_before and (items or gone or notetypes):
+        diags.error(Location(path, 1, 1), f"damaged lockfile: the '{FORMAT_LINE}' line is missing; {REPAIR_HINT}")
+    note_ids: dict[int, str] = {}
+    for entry in [*items.values(), *gone.values()]:
+        other = note_ids.setdefault(entry.note_id, entry.id)
+        if other != entry.id:
+            diags.error(
+                Location(path),
+                f"damaged lockfile: {other!r} and {entry.id!r} share note id {entry.note_id}; {REPAIR_HINT}",
+            )
+    return Lockfile(deck_id, notetypes, items, gone)

@@ -1,0 +1,95 @@
+"""The plain data that flows between the pipeline's stages (load → validate → compile → write)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from studydeck.diagnostics import Diagnostic, Location
+
+DEFAULT_CATEGORIES = (
+    "mechanism",
+    "indication",
+    "dosing",
+    "prognosis",
+    "contraindication",
+    "adverse-effect",
+    "overdose",
+    "formulation",
+    "management",
+    "classification",
+)
+
+ItemKind = Literal["basic", "cloze"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A work the items cite, declared once in deck.yaml."""
+
+    key: str
+    title: str
+    url: str | None = None
+    reviewed: dt.date | None = None
+    publisher: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """An item's citation: a source key and optionally the section it comes from."""
+
+    key: str
+    section: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """deck.yaml: the deck's name, its stable id and what its items may refer to."""
+
+    name: str
+    id: str
+    description: str
+    sources: dict[str, Source]
+    categories: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One validated question-answer item; becomes one Anki note."""
+
+    id: str
+    category: str
+    kind: ItemKind
+    location: Location
+    subdeck: str  # below the deck's name; "" for the deck itself
+    q: str = ""
+    a: str = ""
+    cloze: str = ""
+    extra: str = ""
+    caution: str = ""
+    tags: tuple[str, ...] = ()  # file tags, then the item's own
+    source: SourceRef | None = None
+    image: str | None = None  # path relative to the cards folder, POSIX separators
+    wrong: tuple[str, ...] = ()
+    reverse: bool = False
+
+    @property
+    def prompt(self) -> str:
+        """The question side as written: `q`, or the cloze text."""
+        return self.q if self.kind == "basic" else self.cloze
+
+
+@dataclass(frozen=True)
+class Cards:
+    """A validated cards folder: the deck and its items in file order."""
+
+    root: Path
+    deck: Deck
+    items: tuple[Item, ...]
+    warnings: tuple[Diagnostic, ...] = ()
+
+    def anki_deck_name(self, item: Item) -> str:
+        return f"{self.deck.name}::{item.subdeck}" if item.subdeck else self.deck.name

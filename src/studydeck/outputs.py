@@ -1,0 +1,59 @@
+"""Writing outputs without ever losing the previous ones: temporary file, then rename."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from studydeck.diagnostics import OutputError
+
+
+def temporary_sibling(target: Path) -> Path:
+    """A fresh empty file next to ``target`` (same filesystem, so the rename is atomic)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    return Path(name)
+
+
+@contextlib.contextmanager
+def staged(targets: list[Path]) -> Iterator[list[Path]]:
+    """Yield one temporary path per target; on success rename them all into place, else delete them.
+
+    The renames happen last and in order, so a crash before them leaves every old output intact.
+    """
+    temps: list[Path] = []
+    try:
+        for target in targets:
+            temps.append(temporary_sibling(target))
+        yield temps
+        for temp in temps:
+            _fsync(temp)
+        for temp, target in zip(temps, targets, strict=True):
+            os.replace(temp, target)
+    except OSError as exc:
+        raise OutputError(f"cannot write {exc.filename or 'output'}: {exc.strerror or exc}") from exc
+    finally:
+        for temp in temps:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+
+
+def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
+    """Run ``write`` on a temporary path and rename it onto ``target``."""
+    with staged([target]) as (temp,):
+        write(temp)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

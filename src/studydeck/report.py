@@ -1,0 +1,64 @@
+"""How results are shown on the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import click
+
+from studydeck.compile import ChangeReport
+from studydeck.diagnostics import Diagnostic, Severity
+
+
+def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
+    """One `path:line:col: error: message` line each, on stderr; a count at the end."""
+    diagnostics = list(diagnostics)
+    for d in diagnostics:
+        colour = "red" if d.severity is Severity.ERROR else "yellow"
+        click.echo(click.style(str(d), fg=colour), err=True)
+    errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    warnings = len(diagnostics) - errors
+    if errors:
+        click.echo(f"{errors} error(s), {warnings} warning(s); nothing was written.", err=True)
+
+
+def _search(ids: Iterable[str]) -> str:
+    return " OR ".join(f'"ID:{i}"' for i in ids)
+
+
+def print_report(report: ChangeReport) -> None:
+    """What changed since the last build, and what the learner must do by hand in Anki."""
+    if report.is_empty:
+        click.echo("No changes since the last build.")
+        return
+    for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        for item_id in ids:
+            click.echo(f"  {label:<8} {item_id}")
+    for item_id, old, new in report.moved:
+        click.echo(f"  moved    {item_id}: {old} → {new}")
+    for name in report.notetypes_changed:
+        click.echo(f"  updated  note type {name!r} (templates or styling)")
+    summary = ", ".join(
+        f"{len(ids)} {label}"
+        for label, ids in (
+            ("added", report.added),
+            ("changed", report.changed),
+            ("removed", report.removed),
+            ("moved", report.moved),
+        )
+        if ids
+    )
+    if summary:
+        click.echo(f"Items: {summary}.")
+    if report.removed:
+        click.echo(
+            "Anki never deletes notes on import: to remove them, search in Anki's browser for\n"
+            f"    {_search(report.removed)}\n"
+            "and delete the notes found."
+        )
+    if report.moved:
+        click.echo(
+            "Anki never moves existing cards on import: to move them, search in Anki's browser for\n"
+            f"    {_search(i for i, _, _ in report.moved)}\n"
+            "then use Cards > Change Deck (new learners get the new decks automatically)."
+        )

@@ -1,0 +1,419 @@
+"""Stage 2: check parsed files against the format of DESIGN.md §1 and build plain `Item`s.
+
+Every problem is recorded with its location; validation never stops at the first one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from studydeck.cloze import parse_cloze, reveal
+from studydeck.diagnostics import Diagnostics, Location
+from studydeck.load import CardFile, LoadedCards
+from studydeck.model import DEFAULT_CATEGORIES, Cards, Deck, Item, Source, SourceRef
+from studydeck.yamlfile import Node, kind_name
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+MAX_ANSWER_WORDS = 40
+
+# The keys each mapping accepts; True marks a required key.
+DECK_KEYS = {"name": True, "id": True, "description": False, "sources": False, "categories": False}
+SOURCE_KEYS = {"title": True, "url": False, "reviewed": False, "publisher": False}
+FILE_KEYS = {"deck": False, "source": False, "tags": False, "items": True}
+ITEM_KEYS = {
+    "id": True,
+    "category": True,
+    "q": False,
+    "a": False,
+    "cloze": False,
+    "extra": False,
+    "caution": False,
+    "tags": False,
+    "source": False,
+    "image": False,
+    "wrong": False,
+    "reverse": False,
+}
+SOURCE_REF_KEYS = {"key": True, "section": False}
+
+_UNIT = re.compile(
+    r"\d\s*(?:mg|g|kg|µg|μg|mcg|ng|ml|mL|dl|l|L|IU|ME|U|units?|mmol|mEq|%|tablets?|capsules?|"
+    r"drops?|ampoules?|sessions?|times|h|hours?|min|d|days?|weeks?|months?|years?)(?![A-Za-z])"
+)
+_WHITESPACE = re.compile(r"\s")
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def validate(loaded: LoadedCards, diags: Diagnostics) -> Cards | None:
+    """The validated deck, or None when any error was found (all are in ``diags``)."""
+    checker = _Checker(loaded.root, diags)
+    deck = checker.deck(loaded.deck_file) if loaded.deck_file else None
+    items: list[Item] = []
+    if deck is not None:
+        for card_file in loaded.card_files:
+            items.extend(checker.card_file(card_file, deck))
+        checker.cross_item_warnings(items)
+    if diags.errors or deck is None:
+        return None
+    return Cards(loaded.root, deck, tuple(items), tuple(diags.warnings))
+
+
+class _Checker:
+    def __init__(self, root: Path, diags: Diagnostics) -> None:
+        self.root = root
+        self.diags = diags
+        self.seen_ids: dict[str, Location] = {}
+
+    # -- generic readers ------------------------------------------------------------------
+
+    def keys(self, node: Node, allowed: dict[str, bool], what: str) -> bool:
+        """Check a mapping's keys; False when ``node`` is not a mapping at all."""
+        if not node.is_map:
+            self.diags.error(node.loc, f"{what} must be a mapping, not {kind_name(node.value)}")
+            return False
+        assert node.key_locs is not None
+        for key, loc in node.key_locs.items():
+            if key not in allowed:
+                self.diags.error(loc, f"unknown key {key!r} in {what}{did_you_mean(key, allowed)}")
+        for key, required in allowed.items():
+            if required and key not in node.value:
+                self.diags.error(node.loc, f"{what} is missing the required key {key!r}")
+        return True
+
+    def text(self, node: Node | None, what: str, *, required: bool = False) -> str | None:
+        if node is None:
+            return None
+        value = node.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and node.raw is not None:
+            value = node.raw  # a number written as text keeps its spelling: 0.10 stays 0.10
+        if not isinstance(value, str):
+            hint = " (quote it)" if isinstance(value, (bool, dt.date)) else ""
+            self.diags.error(node.loc, f"{what} must be text, not {kind_name(node.value)}{hint}")
+            return None
+        value = value.strip()
+        if required and not value:
+            self.diags.error(node.loc, f"{what} must not be empty")
+            return None
+        return value
+
+    def text_list(self, node: Node | None, what: str) -> list[tuple[str, Location]]:
+        if node is None:
+            return []
+        entries = node.value if node.is_list else [node] if isinstance(node.value, str) else None
+        if entries is None:
+            self.diags.error(node.loc, f"{what} must be a list of text, not {kind_name(node.value)}")
+            return []
+        result = []
+        for entry in entries:
+            text = self.text(entry, f"each entry of {what}", required=True)
+            if text is not None:
+                result.append((text, entry.loc))
+        return result
+
+    def tags(self, node: Node | None) -> list[str]:
+        tags = []
+        for tag, loc in self.text_list(node, "tags"):
+            if _WHITESPACE.search(tag):
+                self.diags.error(loc, f"tag {tag!r} contains a space; Anki tags are single words (use - or ::)")
+            else:
+                tags.append(tag)
+        return tags
+
+    def identifier(self, node: Node | None, what: str) -> str | None:
+        value = self.text(node, what, required=True)
+        if value is None or node is None:
+            return None
+        if not ID_PATTERN.match(value):
+            self.diags.error(
+                node.loc,
+                f"{what} {value!r} must be lowercase letters, digits, '.', '_' or '-', "
+                "starting with a letter or digit",
+            )
+            return None
+        return value
+
+    # -- deck.yaml ------------------------------------------------------------------------
+
+    def deck(self, card_file: CardFile) -> Deck | None:
+        node = card_file.root
+        if node is None:
+            if not self.diags.errors:
+                self.diags.error(card_file.location, "deck.yaml is empty; it needs at least 'name' and 'id'")
+            return None
+        if not self.keys(node, DECK_KEYS, "deck.yaml"):
+            return None
+        v = node.value
+        name = self.text(v.get("name"), "deck name", required=True)
+        if name is not None and any(not part.strip() for part in name.split("::")):
+            self.diags.error(v["name"].loc, "deck name has an empty part around '::'")
+        deck_id = self.identifier(v.get("id"), "deck id")
+        description = self.text(v.get("description"), "description") or ""
+        sources = self.sources(v.get("sources"))
+        categories = self.categories(v.get("categories"))
+        if name is None or deck_id is None:
+            return None
+        return Deck(name.strip(), deck_id, description, sources, categories, node.loc)
+
+    def sources(self, node: Node | None) -> dict[str, Source]:
+        if node is None:
+            return {}
+        if not node.is_map:
+            self.diags.error(node.loc, f"sources must be a mapping of key → source, not {kind_name(node.value)}")
+            return {}
+        sources = {}
+        for key, entry in node.value.items():
+            what = f"source {key!r}"
+            if not self.keys(entry, SOURCE_KEYS, what):
+                continue
+            e = entry.value
+            title = self.text(e.get("title"), f"title of {what}", required=True)
+            url = self.text(e.get("url"), f"url of {what}")
+            if url and not url.startswith(("https://", "http://")):
+                self.diags.error(e["url"].loc, f"url of {what} must start with http:// or https://")
+                url = None
+            reviewed = self.date(e.get("reviewed"), f"reviewed date of {what}")
+            publisher = self.text(e.get("publisher"), f"publisher of {what}")
+            if title is not None:
+                sources[key] = Source(key, title, url or None, reviewed, publisher or None)
+        return sources
+
+    def date(self, node: Node | None, what: str) -> dt.date | None:
+        if node is None:
+            return None
+        if isinstance(node.value, dt.datetime):
+            return node.value.date()
+        if isinstance(node.value, dt.date):
+            return node.value
+        if isinstance(node.value, str):
+            try:
+                return dt.date.fromisoformat(node.value.strip())
+            except ValueError:
+                pass
+        self.diags.error(node.loc, f"{what} must be a date like 2025-07-04")
+        return None
+
+    def categories(self, node: Node | None) -> tuple[str, ...]:
+        if node is None:
+            return DEFAULT_CATEGORIES
+        found: list[str] = []
+        for name, loc in self.text_list(node, "categories"):
+            if not ID_PATTERN.match(name):
+                self.diags.error(loc, f"category {name!r} must be lowercase letters, digits, '.', '_' or '-'")
+            elif name in found:
+                self.diags.error(loc, f"category {name!r} is listed twice")
+            else:
+                found.append(name)
+        if node.is_list and not found and not self.diags.errors:
+            self.diags.error(node.loc, "categories must list at least one category")
+        return tuple(found) or DEFAULT_CATEGORIES
+
+    # -- card files -----------------------------------------------------------------------
+
+    def card_file(self, card_file: CardFile, deck: Deck) -> list[Item]:
+        node = card_file.root
+        if node is None:
+            if not any(d.location.path == str(card_file.path) for d in self.diags.items):
+                self.diags.error(card_file.location, "file is empty; a card file needs an 'items:' list")
+            return []
+        if not self.keys(node, FILE_KEYS, "a card file"):
+            return []
+        v = node.value
+        subdeck = self.subdeck(v.get("deck"))
+        default_source = self.source_ref(v.get("source"), deck, None)
+        file_tags = self.tags(v.get("tags"))
+        items_node = v.get("items")
+        if items_node is None:
+            return []
+        if not items_node.is_list:
+            self.diags.error(items_node.loc, f"items must be a list, not {kind_name(items_node.value)}")
+            return []
+        items = []
+        for entry in items_node.value:
+            item = self.item(entry, deck, subdeck, default_source, file_tags)
+            if item is not None:
+                items.append(item)
+        return items
+
+    def subdeck(self, node: Node | None) -> str:
+        name = self.text(node, "deck")
+        if not name or node is None:
+            return ""
+        parts = [part.strip() for part in name.split("::")]
+        if any(not part for part in parts):
+            self.diags.error(node.loc, f"deck {name!r} has an empty part around '::'")
+            return ""
+        return "::".join(parts)
+
+    def source_ref(self, node: Node | None, deck: Deck, default: SourceRef | None) -> SourceRef | None:
+        if node is None:
+            return default
+        if node.is_map:
+            if not self.keys(node, SOURCE_REF_KEYS, "source"):
+                return default
+            key_node = node.value.get("key")
+            key = self.text(key_node, "source key", required=True)
+            section = self.text(node.value.get("section"), "source section") or None
+        else:
+            key_node = node
+            key = self.text(node, "source", required=True)
+            section = None
+        if key is None or key_node is None:
+            return default
+        if key not in deck.sources:
+            declared = ", ".join(sorted(deck.sources)) or "none"
+            self.diags.error(
+                key_node.loc,
+                f"unknown source {key!r}{did_you_mean(key, deck.sources)}; deck.yaml declares: {declared}",
+            )
+            return default
+        return SourceRef(key, section)
+
+    def item(
+        self,
+        node: Node,
+        deck: Deck,
+        subdeck: str,
+        default_source: SourceRef | None,
+        file_tags: list[str],
+    ) -> Item | None:
+        if not self.keys(node, ITEM_KEYS, "an item"):
+            return None
+        v: dict[str, Any] = node.value
+        errors_before = len(self.diags.errors)
+        item_id = self.identifier(v.get("id"), "id")
+        if item_id is not None:
+            first = self.seen_ids.get(item_id)
+            if first is not None:
+                self.diags.error(v["id"].loc, f"duplicate id {item_id!r} (first used at {first})")
+            else:
+                self.seen_ids[item_id] = v["id"].loc
+        category = self.text(v.get("category"), "category", required=True)
+        if category is not None and category not in deck.categories:
+            self.diags.error(
+                v["category"].loc,
+                f"unknown category {category!r}{did_you_mean(category, deck.categories)}; "
+                f"choose one of: {', '.join(deck.categories)}",
+            )
+        q = self.text(v.get("q"), "q", required=True)
+        a = self.text(v.get("a"), "a", required=True)
+        cloze = self.text(v.get("cloze"), "cloze", required=True)
+        is_cloze = "cloze" in v
+        if is_cloze and ("q" in v or "a" in v):
+            self.diags.error(node.loc, "an item is basic (q and a) or cloze (cloze), not both")
+        elif not is_cloze and ("q" in v) != ("a" in v):
+            missing = "a" if "q" in v else "q"
+            self.diags.error(node.loc, f"a basic item needs both 'q' and 'a'; {missing!r} is missing")
+        elif not is_cloze and "q" not in v:
+            self.diags.error(node.loc, "an item needs 'q' and 'a' (basic) or 'cloze'")
+        if cloze is not None:
+            self.cloze(cloze, v["cloze"].loc)
+        reverse = self.boolean(v.get("reverse"), "reverse")
+        if reverse and is_cloze:
+            self.diags.error(v["reverse"].loc, "reverse applies to basic items (q and a) only")
+        wrong = self.text_list(v.get("wrong"), "wrong")
+        extra = self.text(v.get("extra"), "extra") or ""
+        caution = self.text(v.get("caution"), "caution") or ""
+        tags = self.tags(v.get("tags"))
+        source = self.source_ref(v.get("source"), deck, default_source)
+        image = self.image(v.get("image"))
+        if len(self.diags.errors) > errors_before or item_id is None or category is None:
+            return None
+        item = Item(
+            id=item_id,
+            category=category,
+            kind="cloze" if is_cloze else "basic",
+            location=node.loc,
+            subdeck=subdeck,
+            q=q or "",
+            a=a or "",
+            cloze=cloze or "",
+            extra=extra,
+            caution=caution,
+            tags=tuple(dict.fromkeys([*file_tags, *tags])),
+            source=source,
+            image=image,
+            wrong=tuple(text for text, _ in wrong),
+            reverse=reverse,
+        )
+        self.item_warnings(item, v, wrong)
+        return item
+
+    def boolean(self, node: Node | None, what: str) -> bool:
+        if node is None:
+            return False
+        if not isinstance(node.value, bool):
+            self.diags.error(node.loc, f"{what} must be true or false, not {kind_name(node.value)}")
+            return False
+        return node.value
+
+    def cloze(self, text: str, loc: Location) -> None:
+        deletions, problems = parse_cloze(text)
+        for problem in problems:
+            self.diags.error(loc, f"{problem.message} (at character {problem.offset + 1} of the cloze text)")
+        if not deletions and not problems:
+            self.diags.error(loc, "cloze text has no deletion; mark one as {{c1::text}}")
+
+    def image(self, node: Node | None) -> str | None:
+        raw = self.text(node, "image", required=True)
+        if raw is None or node is None:
+            return None
+        posix = PurePosixPath(raw.replace("\\", "/"))
+        if posix.is_absolute() or re.match(r"[A-Za-z]:", raw):
+            self.diags.error(node.loc, f"image {raw!r} must be a path relative to the cards folder")
+            return None
+        if ".." in posix.parts:
+            self.diags.error(node.loc, f"image {raw!r} must not contain '..'; keep images inside the cards folder")
+            return None
+        path = self.root.joinpath(*posix.parts)
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            self.diags.error(node.loc, f"image {raw!r} leads outside the cards folder")
+            return None
+        if path.is_dir():
+            self.diags.error(node.loc, f"image {raw!r} is a folder, not a file")
+            return None
+        if not path.is_file():
+            self.diags.error(node.loc, f"image file {raw!r} not found in the cards folder")
+            return None
+        if posix.suffix.lower() not in IMAGE_SUFFIXES:
+            self.diags.error(node.loc, f"image {raw!r} must be one of: {', '.join(IMAGE_SUFFIXES)}")
+            return None
+        return posix.as_posix()
+
+    # -- warnings -------------------------------------------------------------------------
+
+    def item_warnings(self, item: Item, v: dict[str, Node], wrong: list[tuple[str, Location]]) -> None:
+        if item.kind == "basic" and len(item.a.split()) > MAX_ANSWER_WORDS:
+            self.diags.warning(
+                v["a"].loc,
+                f"answer has {len(item.a.split())} words; keep answers under ~{MAX_ANSWER_WORDS} "
+                "(one fact per card, details in 'extra')",
+            )
+        if item.category == "dosing":
+            text = item.a if item.kind == "basic" else reveal(item.cloze)
+            if not _UNIT.search(text):
+                field = "a" if item.kind == "basic" else "cloze"
+                self.diags.warning(v[field].loc, "dosing item has no number with a unit (mg, g/kg, ml, %, …)")
+        for text, loc in wrong:
+            if item.kind == "basic" and text.casefold() == item.a.casefold():
+                self.diags.warning(loc, "this distractor is the same as the answer")
+
+    def cross_item_warnings(self, items: list[Item]) -> None:
+        seen: dict[str, Item] = {}
+        for item in items:
+            key = " ".join(item.prompt.casefold().split())
+            first = seen.setdefault(key, item)
+            if first is not item:
+                self.diags.warning(
+                    item.location,
+                    f"item {item.id!r} asks the same question as {first.id!r} ({first.location})",
+                )

@@ -1,0 +1,114 @@
+"""Test helpers: small cards folders, the CLI, and the real Anki backend."""
+
+from __future__ import annotations
+
+import hashlib
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from studydeck import api
+from studydeck.cli import cli
+
+DECK_YAML = """\
+name: Test deck
+id: test-deck
+description: A deck for tests
+sources:
+  src:
+    title: The source article
+    url: https://example.org/article
+    reviewed: 2025-07-04
+"""
+
+DRUGS_YAML = """\
+deck: Drugs::Immunoglobulin
+source: src
+tags: [ivig]
+items:
+  - id: ivig-dose
+    category: dosing
+    q: What IVIG regimen is used in CIDP?
+    a: 0.4 g/kg per day IV for 5 days.
+    wrong: [0.4 mg/kg per day for 5 days, 1 g/kg once]
+  - id: ivig-brand
+    category: classification
+    q: Which class does IVIG belong to?
+    a: Immunoglobulins
+    reverse: true
+  - id: cidp-remission
+    category: prognosis
+    cloze: "About {{c1::90%}} of CIDP patients reach {{c2::complete or partial}} remission."
+    source: {key: src, section: Prognosis}
+"""
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+@dataclass
+class CardsFolder:
+    """A cards folder and its output folder under a temporary directory."""
+
+    root: Path
+
+    @property
+    def cards(self) -> Path:
+        return self.root / "cards"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def package(self) -> Path:
+        return self.out / "test-deck.apkg"
+
+    @property
+    def lockfile(self) -> Path:
+        return self.cards / "studydeck.lock"
+
+    @classmethod
+    def example(cls, root: Path) -> CardsFolder:
+        folder = cls(root)
+        folder.write("deck.yaml", DECK_YAML)
+        folder.write("drugs.yaml", DRUGS_YAML)
+        return folder
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.cards / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(dedent(text), encoding="utf-8")
+        return path
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        path = self.cards / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {rel}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    def build(self, **kwargs: object) -> api.BuildResult:
+        return api.build(self.cards, self.out, **kwargs)  # type: ignore[arg-type]
+
+    def run(self, *args: str) -> Result:
+        """Run the CLI as a user would, from the folder above cards/."""
+        runner = CliRunner()
+        import os
+
+        cwd = os.getcwd()
+        os.chdir(self.root)
+        try:
+            return runner.invoke(cli, list(args), catch_exceptions=False)
+        finally:
+            os.chdir(cwd)
+
+    def snapshot(self) -> dict[str, str]:
+        """Hashes of every output and the lockfile, to prove that nothing changed."""
+        files = sorted(p for p in [*self.out.rglob("*"), self.lockfile] if p.is_file())
+        return {str(p.relative_to(self.root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
