@@ -7,7 +7,6 @@ from pathlib import Path
 
 from anki_backend import import_package, new_collection, notes_by_item_id, notetype_names, study_everything
 from helpers import CardsFolder
-
 from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
 
 

@@ -158,15 +158,15 @@ def compile_deck(cards: Cards, lock: Lockfile, notetypes: NoteTypes, now: float)
         digest = content_hash(notetype, fields, tags)
         old = lock.items.get(item.id)
         if old is None and item.id in lock.gone:
-            gone = lock.gone[item.id]
-            if gone.hash != digest:
+            previous = lock.gone[item.id]
+            if previous.hash != digest:
                 diags.error(
                     item.location,
                     f"id {item.id!r} belonged to an item that was removed earlier; learners still have that "
                     "note, so reusing the id would attach their history to a different fact: choose a new id",
                 )
                 continue
-            old = gone  # the same item restored: it keeps its identity and time
+            old = previous  # the same item restored: it keeps its identity and time
         if old is None:
             entry = LockEntry(item.id, digest, next_note_id, now_s, item.subdeck)
             next_note_id += NOTE_ID_STRIDE

@@ -54,8 +54,8 @@ def to_html(text: str) -> str:
         return text
     md = _parser()
     if "\n" in text:
-        return md.render(text).strip()
-    return md.renderInline(text)
+        return str(md.render(text)).strip()
+    return str(md.renderInline(text))
 
 
 def to_plain(text: str) -> str:

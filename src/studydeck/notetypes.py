@@ -63,7 +63,8 @@ class NoteTypes:
 _DETAILS = """
 {{#Image}}<div class="sd-image">{{Image}}</div>{{/Image}}
 {{#Extra}}<div class="sd-extra">{{Extra}}</div>{{/Extra}}
-{{#Caution}}<div class="sd-caution" role="note"><div class="sd-caution-title">⚠ Caution</div>{{Caution}}</div>{{/Caution}}
+{{#Caution}}<div class="sd-caution" role="note">
+<div class="sd-caution-title">⚠ Caution</div>{{Caution}}</div>{{/Caution}}
 {{#Source}}<div class="sd-source">{{Source}}</div>{{/Source}}
 <div class="sd-id">{{ID}}</div>
 """.strip()

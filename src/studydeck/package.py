@@ -56,9 +56,7 @@ def write_collection(compiled: CompiledDeck, db_path: Path) -> None:
             deck_id = compiled.anki_deck_id(name)
             description = compiled.deck.description if name == compiled.deck.name else ""
             decks[str(deck_id)] = genanki.Deck(deck_id, name, description).to_json()
-        models = {
-            str(nt.id): _genanki_model(nt).to_json(mod, top_id) for nt, mod in compiled.notetypes
-        }
+        models = {str(nt.id): _genanki_model(nt).to_json(mod, top_id) for nt, mod in compiled.notetypes}
         conn.execute(
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps(decks, sort_keys=True), json.dumps(models, sort_keys=True)),
@@ -69,16 +67,42 @@ def write_collection(compiled: CompiledDeck, db_path: Path) -> None:
             tags = f" {' '.join(note.tags)} " if note.tags else ""
             note_rows.append(
                 (
-                    note.note_id, note.guid, note.notetype.id, note.mod, -1, tags,
-                    "\x1f".join(note.fields), _TAG.sub("", note.fields[0]), _checksum(note.fields[0]),
-                    0, "",
+                    note.note_id,
+                    note.guid,
+                    note.notetype.id,
+                    note.mod,
+                    -1,
+                    tags,
+                    "\x1f".join(note.fields),
+                    _TAG.sub("", note.fields[0]),
+                    _checksum(note.fields[0]),
+                    0,
+                    "",
                 )
             )
             deck_id = compiled.anki_deck_id(note.deck_name)
             for ord_ in note.card_ords:
                 card_rows.append(
-                    (note.note_id + ord_, note.note_id, deck_id, ord_, note.mod, -1,
-                     0, 0, due, 0, 0, 0, 0, 0, 0, 0, 0, "")
+                    (
+                        note.note_id + ord_,
+                        note.note_id,
+                        deck_id,
+                        ord_,
+                        note.mod,
+                        -1,
+                        0,
+                        0,
+                        due,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        "",
+                    )
                 )
         conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
         conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)

@@ -136,8 +136,7 @@ class _Checker:
         if not ID_PATTERN.match(value):
             self.diags.error(
                 node.loc,
-                f"{what} {value!r} must be lowercase letters, digits, '.', '_' or '-', "
-                "starting with a letter or digit",
+                f"{what} {value!r} must be lowercase letters, digits, '.', '_' or '-', starting with a letter or digit",
             )
             return None
         return value

@@ -45,7 +45,7 @@ class Node:
     ``dict[str, Node]`` for mappings; mappings also carry the location of each key.
     """
 
-    __slots__ = ("value", "loc", "key_locs", "raw")
+    __slots__ = ("key_locs", "loc", "raw", "value")
 
     def __init__(
         self,
@@ -188,6 +188,7 @@ class _Converter:
             self.memo[key] = result  # before the children, so recursive aliases terminate
             result.value.extend(self.convert(child) for child in node.value)
         else:
+            assert isinstance(node, yaml.MappingNode)
             self._check_tag(node, _MAP, loc)
             result = Node({}, loc, {})
             self.memo[key] = result

@@ -23,7 +23,5 @@ def build_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
     """
     result = api.build(cards_dir, out_dir, strict=strict)
     print_diagnostics(result.warnings)
-    click.echo(
-        f"Built {display_path(str(result.package))}: {result.note_count} notes, {result.card_count} cards."
-    )
+    click.echo(f"Built {display_path(str(result.package))}: {result.note_count} notes, {result.card_count} cards.")
     print_report(result.report)

@@ -21,8 +21,5 @@ def check_command(cards_dir: Path, strict: bool) -> None:
     """
     warnings = api.check(cards_dir, strict=strict)
     print_diagnostics(warnings)
-    click.echo(f"OK: {display_count(warnings)}")
-
-
-def display_count(warnings: list[object]) -> str:
-    return f"no problems found{'' if not warnings else f', {len(warnings)} warning(s)'}."
+    suffix = f", {len(warnings)} warning(s)" if warnings else ""
+    click.echo(f"OK: no errors{suffix}.")
