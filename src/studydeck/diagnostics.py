@@ -82,8 +82,9 @@ class ContentError(Exception):
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
-        errors = [d for d in diagnostics if d.severity is Severity.ERROR]
-        super().__init__(f"{len(errors)} error(s) in the cards")
+        shown = "\n".join(str(d) for d in diagnostics[:20])
+        more = f"\n… and {len(diagnostics) - 20} more" if len(diagnostics) > 20 else ""
+        super().__init__(f"{len(diagnostics)} problem(s) in the cards:\n{shown}{more}")
 
 
 class OutputError(Exception):
