@@ -119,7 +119,8 @@ def _fields(cards: Cards, item: Item, image_html: str) -> tuple[str, ...]:
     return (to_html(item.q), to_html(item.a), extra, caution, source, image_html, reverse, item.id)
 
 
-def _tags(item: Item) -> tuple[str, ...]:
+def anki_tags(item: Item) -> tuple[str, ...]:
+    """The item's tags as Anki shows them: its own, plus `category::…` and `source::…`."""
     tags = [*item.tags, f"category::{item.category}"]
     if item.source is not None:
         tags.append(f"source::{item.source.key}")
@@ -154,7 +155,7 @@ def compile_deck(cards: Cards, lock: Lockfile, notetypes: NoteTypes, now: float)
             image_html = f'<img src="{html.escape(name, quote=True)}" alt="">'
         notetype = notetypes.for_kind(item.kind)
         fields = _fields(cards, item, image_html)
-        tags = _tags(item)
+        tags = anki_tags(item)
         digest = content_hash(notetype, fields, tags)
         old = lock.items.get(item.id)
         if old is None and item.id in lock.gone:
