@@ -26,16 +26,25 @@ def _search(ids: Iterable[str]) -> str:
     return " OR ".join(f'"ID:{i}"' for i in ids)
 
 
+#: Per kind of change, list this many ids and summarise the rest (a first build adds thousands).
+MAX_LISTED = 25
+
+
+def _listed(lines: list[str]) -> None:
+    for line in lines[:MAX_LISTED]:
+        click.echo(line)
+    if len(lines) > MAX_LISTED:
+        click.echo(f"  … and {len(lines) - MAX_LISTED} more")
+
+
 def print_report(report: ChangeReport) -> None:
     """What changed since the last build, and what the learner must do by hand in Anki."""
     if report.is_empty:
         click.echo("No changes since the last build.")
         return
     for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
-        for item_id in ids:
-            click.echo(f"  {label:<8} {item_id}")
-    for item_id, old, new in report.moved:
-        click.echo(f"  moved    {item_id}: {old} → {new}")
+        _listed([f"  {label:<8} {item_id}" for item_id in ids])
+    _listed([f"  moved    {item_id}: {old} → {new}" for item_id, old, new in report.moved])
     for name in report.notetypes_changed:
         click.echo(f"  updated  note type {name!r} (templates or styling)")
     summary = ", ".join(
