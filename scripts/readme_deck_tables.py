@@ -25,7 +25,8 @@ FLAGS = ("corrected", "disputed", "outdated", "region-specific", "low-evidence")
 def tables(cards: Cards) -> str:
     by_category = Counter(item.category for item in cards.items)
     by_subdeck = Counter(item.subdeck or "(top level)" for item in cards.items)
-    by_flag = Counter(tag.removeprefix("flag::") for item in cards.items for tag in item.tags if tag.startswith("flag::"))
+    flags = [tag.removeprefix("flag::") for item in cards.items for tag in item.tags if tag.startswith("flag::")]
+    by_flag = Counter(flags)
     kinds = Counter(item.kind for item in cards.items)
     lines = [
         f"{len(cards.items)} items ({kinds['basic']} basic, {kinds['cloze']} cloze).",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
+
 from anki_backend import import_package, new_collection, notes_by_item_id, notetype_names, study_everything
 from helpers import CardsFolder
-from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
 
 
 def test_rebuild_after_edits_updates_in_place_and_keeps_history(folder: CardsFolder, tmp_path: Path) -> None:

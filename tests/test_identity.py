@@ -6,9 +6,10 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from helpers import CardsFolder
 from studydeck import api
 from studydeck.compile import note_guid
+
+from helpers import CardsFolder
 
 T0 = 1_750_000_000.0
 

@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from anki_backend import import_package, new_collection, notes_by_item_id
 
 from studydeck import api
+
+from anki_backend import import_package, new_collection, notes_by_item_id
 
 CARDS = Path(__file__).resolve().parent.parent / "cards"
 
