@@ -22,8 +22,10 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 #: Largest card file we read; bigger ones are refused before parsing so memory stays bounded.
 MAX_FILE_BYTES = 16 * 1024 * 1024
-#: Upper bound on values after alias expansion, to stop "billion laughs" documents.
+#: Upper bound on the values that aliases add once expanded, to stop "billion laughs" documents.
 MAX_EXPANDED_VALUES = 1_000_000
+#: Deepest nesting of lists and mappings; card files need about five levels.
+MAX_DEPTH = 100
 
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
@@ -103,7 +105,9 @@ def decode(data: bytes, path: str, diags: Diagnostics) -> str | None:
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        line_start = before.rfind(b"\n") + 1
+        # Columns count characters, as editors do, not bytes.
+        col = len(before[line_start:].decode("utf-8-sig", errors="replace")) + 1
         diags.error(
             Location(path, line, col),
             f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8",
@@ -113,43 +117,84 @@ def decode(data: bytes, path: str, diags: Diagnostics) -> str | None:
 
 def parse(text: str, path: str, diags: Diagnostics) -> Node | None:
     """Parse one YAML document; None (with diagnostics) when it cannot be read."""
-    loader = _Loader(text)
     try:
-        root = loader.get_single_node()
+        node_count = _count_nodes(text, path, diags)
+        if node_count is None:
+            return None
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-        diags.error(loc, _yaml_message(exc))
+        diags.error(loc, _yaml_message(exc, text))
         return None
     except yaml.YAMLError as exc:
         diags.error(Location(path), f"invalid YAML: {exc}")
         return None
-    finally:
-        loader.dispose()
     if root is None:
         return None
     converter = _Converter(path, diags)
-    size = converter.expanded_size(root)
-    if size > MAX_EXPANDED_VALUES:
+    # Counted without expanding anything; the cap keeps the arithmetic small.
+    size = converter.expanded_size(root, cap=node_count + MAX_EXPANDED_VALUES + 1)
+    if size - node_count > MAX_EXPANDED_VALUES:
         diags.error(
             _loc(path, root),
-            f"YAML aliases expand this document to over {MAX_EXPANDED_VALUES:,} values; "
+            f"YAML aliases expand this document by over {MAX_EXPANDED_VALUES:,} values; "
             "refusing to load it (a 'billion laughs' document?)",
         )
         return None
     return converter.convert(root)
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+def _count_nodes(text: str, path: str, diags: Diagnostics) -> int | None:
+    """The number of values written in the document, or None (with an error) if it nests too deep.
+
+    PyYAML's composer recurses once per level of nesting and crashes the interpreter on a
+    document nested a few thousand levels deep, so the (iterative) event stream is checked first.
+    """
+    loader = _Loader(text)
+    count = depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    diags.error(
+                        Location(path, mark.line + 1, mark.column + 1) if mark else Location(path),
+                        f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
+                    )
+                    return None
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.ScalarEvent)):
+                count += 1
+    finally:
+        loader.dispose()
+    return count
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     parts = [p for p in (exc.context, exc.problem) if p]
     message = "invalid YAML: " + ", ".join(parts)
-    if "'\\t'" in message:
-        message += " (YAML does not allow tabs for indentation; use spaces)"
+    mark = exc.problem_mark
+    lines = text.splitlines()
+    if mark is not None and mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
+        message += " (a tab: YAML does not allow tabs for indentation; use spaces)"
     return message
 
 
 def _loc(path: str, node: yaml.Node) -> Location:
     return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _shown_tag(tag: str) -> str:
+    """A tag as the author wrote it: `!!python/object`, not `tag:yaml.org,2002:python/object`."""
+    standard = "tag:yaml.org,2002:"
+    return repr("!!" + tag[len(standard) :] if tag.startswith(standard) else tag)
 
 
 class _Converter:
@@ -159,19 +204,19 @@ class _Converter:
         self.memo: dict[int, Node] = {}
         self.sizes: dict[int, int] = {}
 
-    def expanded_size(self, node: yaml.Node) -> int:
-        """Number of values once aliases are expanded, computed without expanding them."""
+    def expanded_size(self, node: yaml.Node, cap: int) -> int:
+        """Number of values once aliases are expanded (at most ``cap``), computed without expanding them."""
         key = id(node)
         if key in self.sizes:
             return self.sizes[key]
         self.sizes[key] = 1  # a recursive alias counts once instead of looping
         if isinstance(node, yaml.MappingNode):
-            total = 1 + sum(self.expanded_size(k) + self.expanded_size(v) for k, v in node.value)
+            total = 1 + sum(self.expanded_size(k, cap) + self.expanded_size(v, cap) for k, v in node.value)
         elif isinstance(node, yaml.SequenceNode):
-            total = 1 + sum(self.expanded_size(v) for v in node.value)
+            total = 1 + sum(self.expanded_size(v, cap) for v in node.value)
         else:
             total = 1
-        self.sizes[key] = min(total, MAX_EXPANDED_VALUES + 1)
+        self.sizes[key] = min(total, cap)
         return self.sizes[key]
 
     def convert(self, node: yaml.Node) -> Node:
@@ -198,14 +243,14 @@ class _Converter:
 
     def _check_tag(self, node: yaml.Node, expected: str, loc: Location) -> None:
         if node.tag != expected:
-            self.diags.error(loc, f"unsupported YAML tag {node.tag!r}")
+            self.diags.error(loc, f"unsupported YAML tag {_shown_tag(node.tag)}; only plain values are allowed")
 
     def _scalar(self, node: yaml.ScalarNode, loc: Location) -> Any:
         if node.tag == _STR:
             return node.value
         construct = _SCALARS.get(node.tag)
         if construct is None:
-            self.diags.error(loc, f"unsupported YAML tag {node.tag!r}; only plain values are allowed")
+            self.diags.error(loc, f"unsupported YAML tag {_shown_tag(node.tag)}; only plain values are allowed")
             return None
         try:
             return construct(node)
