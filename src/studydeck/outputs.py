@@ -18,8 +18,22 @@ def temporary_sibling(target: Path) -> Path:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise OutputError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
-    os.close(fd)
+    try:
+        # mkstemp makes the file private (0600); the output gets the permissions a plain write would.
+        os.fchmod(fd, _output_mode(target))
+    finally:
+        os.close(fd)
     return Path(name)
+
+
+def _output_mode(target: Path) -> int:
+    """The replaced file's permissions, or the usual ones for a new file (0666 less the umask)."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 @contextlib.contextmanager
