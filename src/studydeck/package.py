@@ -19,6 +19,7 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from studydeck.compile import CompiledDeck
+from studydeck.markup import to_html
 from studydeck.notetypes import NoteType
 from studydeck.outputs import temporary_sibling
 
@@ -54,7 +55,8 @@ def write_collection(compiled: CompiledDeck, db_path: Path) -> None:
         decks = json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
         for name in compiled.deck_names:
             deck_id = compiled.anki_deck_id(name)
-            description = compiled.deck.description if name == compiled.deck.name else ""
+            # Anki shows the description as HTML: render the Markdown safely, like every field.
+            description = to_html(compiled.deck.description) if name == compiled.deck.name else ""
             decks[str(deck_id)] = genanki.Deck(deck_id, name, description).to_json()
         models = {str(nt.id): _genanki_model(nt).to_json(mod, top_id) for nt, mod in compiled.notetypes}
         conn.execute(
