@@ -6,13 +6,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from studydeck.buildlock import exclusive_build
 from studydeck.compile import ChangeReport, CompiledDeck, compile_deck
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics
 from studydeck.load import LOCK_FILE, load_cards
 from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile
 from studydeck.model import Cards
 from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
-from studydeck.outputs import staged
+from studydeck.outputs import remove_leftovers, staged
 from studydeck.package import write_package
 from studydeck.validate import validate
 
@@ -76,9 +77,17 @@ def build(
     """Build ``<out_dir>/<deck id>.apkg`` and update the lockfile, atomically.
 
     Nothing is replaced unless everything succeeded: on any error the previous package and
-    lockfile are left exactly as they were.
+    lockfile are left exactly as they were. One build at a time per cards folder: a second
+    one raises OutputError at once.
     """
     cards_dir, out_dir = Path(cards_dir), Path(out_dir)
+    with exclusive_build(cards_dir):
+        return _build_locked(cards_dir, out_dir, now=now, notetypes=notetypes, strict=strict)
+
+
+def _build_locked(
+    cards_dir: Path, out_dir: Path, *, now: float | None, notetypes: NoteTypes, strict: bool
+) -> BuildResult:
     compiled = compile_cards(cards_dir, now=now, notetypes=notetypes)
     if strict and compiled.warnings:
         raise ContentError(list(compiled.warnings))
@@ -87,6 +96,7 @@ def build(
     lock_text = format_lockfile(compiled.lockfile)
     lock_changed = not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text
     targets = [target, lock_path] if lock_changed else [target]
+    remove_leftovers([target, lock_path])
     with staged(targets) as temps:
         write_package(compiled, temps[0])
         if lock_changed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -57,6 +58,18 @@ def staged(targets: list[Path]) -> Iterator[list[Path]]:
         for temp in temps:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
+
+
+def remove_leftovers(targets: list[Path]) -> None:
+    """Delete the temporary files a killed process left next to ``targets``.
+
+    Only safe while holding the build lock: another build's temporaries look the same.
+    """
+    for target in targets:
+        # `.<name>.XXXX.tmp`, and what was derived from it (`..<name>.XXXX.tmp.db.YYYY.tmp-journal`)
+        for leftover in target.parent.glob(f".*{glob.escape(target.name)}.*.tmp*"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
