@@ -81,10 +81,9 @@ class _Checker:
         if not node.is_map:
             self.diags.error(node.loc, f"{what} must be a mapping, not {kind_name(node.value)}")
             return False
-        assert node.key_locs is not None
-        for key, loc in node.key_locs.items():
+        for key in node.value:
             if key not in allowed:
-                self.diags.error(loc, f"unknown key {key!r} in {what}{did_you_mean(key, allowed)}")
+                self.diags.error(node.key_loc(key), f"unknown key {key!r} in {what}{did_you_mean(key, allowed)}")
         for key, required in allowed.items():
             if required and key not in node.value:
                 self.diags.error(node.loc, f"{what} is missing the required key {key!r}")

@@ -1,9 +1,11 @@
 """Safe YAML parsing that keeps every value's file, line and column.
 
-PyYAML's own loaders drop positions and accept duplicate keys silently, so we let its
-(C, when available) parser build the node graph and convert the nodes ourselves. Only the
-plain YAML types are constructed; any other tag (``!!python/...``, ``!custom``) is an error
-and is never executed.
+PyYAML's own loaders drop positions and accept duplicate keys silently, so we read the
+event stream of its (C, when available) parser and build positioned nodes ourselves, in one
+iterative pass. There is no recursion, so a deeply nested document cannot crash the
+interpreter. Aliases are shared, not expanded; their expanded size is counted, so a
+"billion laughs" document is refused at once. Only the plain YAML types are constructed;
+any other tag (``!!python/...``, ``!custom``) is an error and is never executed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,22 @@ try:  # the C parser is ~10x faster and reports the same marks
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_RESOLVER = yaml.resolver.Resolver()
+# Characters that can start a plain scalar YAML would read as something other than text.
+_MAYBE_NOT_TEXT = frozenset(ch for ch in _RESOLVER.yaml_implicit_resolvers if ch)
+
+
+def resolve_plain(value: str) -> str:
+    """The tag of a plain (unquoted, untagged) scalar.
+
+    PyYAML's resolver is pure Python and tries every implicit type's regex; most card text
+    starts with a letter that no implicit type (bool, int, float, null, date) can start with.
+    """
+    if value and value[0] not in _MAYBE_NOT_TEXT:
+        return _STR
+    return str(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))  # type: ignore[no-untyped-call]
+
 
 #: Largest card file we read; bigger ones are refused before parsing so memory stays bounded.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -41,28 +59,43 @@ _SCALARS = {
 
 
 class Node:
-    """A YAML value with its location.
+    """A YAML value with its position.
 
     ``value`` is a str/int/float/bool/None/date for scalars, ``list[Node]`` for sequences and
-    ``dict[str, Node]`` for mappings; mappings also carry the location of each key.
+    ``dict[str, Node]`` for mappings; mappings also record where each key is. Positions are
+    kept as numbers and turned into a `Location` only when a message needs one.
     """
 
-    __slots__ = ("key_locs", "loc", "raw", "value")
+    __slots__ = ("col", "key_pos", "line", "path", "raw", "value")
 
     def __init__(
         self,
         value: Any,
-        loc: Location,
-        key_locs: dict[str, Location] | None = None,
+        path: str,
+        line: int,
+        col: int,
+        key_pos: dict[str, tuple[int, int]] | None = None,
         raw: str | None = None,
     ) -> None:
         self.value = value
-        self.loc = loc
-        self.key_locs = key_locs
+        self.path = path
+        self.line = line
+        self.col = col
+        self.key_pos = key_pos
         self.raw = raw  # a scalar's source text, so `a: 0.10` can still be read as text
 
     def __repr__(self) -> str:
         return f"Node({self.value!r} @ {self.loc})"
+
+    @property
+    def loc(self) -> Location:
+        return Location(self.path, self.line, self.col)
+
+    def key_loc(self, key: str) -> Location:
+        """Where ``key`` of this mapping is written."""
+        assert self.key_pos is not None
+        line, col = self.key_pos[key]
+        return Location(self.path, line, col)
 
     @property
     def is_map(self) -> bool:
@@ -117,15 +150,11 @@ def decode(data: bytes, path: str, diags: Diagnostics) -> str | None:
 
 def parse(text: str, path: str, diags: Diagnostics) -> Node | None:
     """Parse one YAML document; None (with diagnostics) when it cannot be read."""
+    loader = _Loader(text)
     try:
-        node_count = _count_nodes(text, path, diags)
-        if node_count is None:
-            return None
-        loader = _Loader(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+        return _Composer(path, diags).compose(loader)
+    except _Refused:
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
@@ -134,47 +163,8 @@ def parse(text: str, path: str, diags: Diagnostics) -> Node | None:
     except yaml.YAMLError as exc:
         diags.error(Location(path), f"invalid YAML: {exc}")
         return None
-    if root is None:
-        return None
-    converter = _Converter(path, diags)
-    # Counted without expanding anything; the cap keeps the arithmetic small.
-    size = converter.expanded_size(root, cap=node_count + MAX_EXPANDED_VALUES + 1)
-    if size - node_count > MAX_EXPANDED_VALUES:
-        diags.error(
-            _loc(path, root),
-            f"YAML aliases expand this document by over {MAX_EXPANDED_VALUES:,} values; "
-            "refusing to load it (a 'billion laughs' document?)",
-        )
-        return None
-    return converter.convert(root)
-
-
-def _count_nodes(text: str, path: str, diags: Diagnostics) -> int | None:
-    """The number of values written in the document, or None (with an error) if it nests too deep.
-
-    PyYAML's composer recurses once per level of nesting and crashes the interpreter on a
-    document nested a few thousand levels deep, so the (iterative) event stream is checked first.
-    """
-    loader = _Loader(text)
-    count = depth = 0
-    try:
-        while (event := loader.get_event()) is not None:
-            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    diags.error(
-                        Location(path, mark.line + 1, mark.column + 1) if mark else Location(path),
-                        f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
-                    )
-                    return None
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                depth -= 1
-            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.ScalarEvent)):
-                count += 1
     finally:
         loader.dispose()
-    return count
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
@@ -187,94 +177,163 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     return message
 
 
-def _loc(path: str, node: yaml.Node) -> Location:
-    return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
-
-
 def _shown_tag(tag: str) -> str:
     """A tag as the author wrote it: `!!python/object`, not `tag:yaml.org,2002:python/object`."""
     standard = "tag:yaml.org,2002:"
     return repr("!!" + tag[len(standard) :] if tag.startswith(standard) else tag)
 
 
-class _Converter:
+_MERGE = "tag:yaml.org,2002:merge"
+_SKIP = Node(None, "", 0, 0)  # stands for a rejected mapping key: its value is read and dropped
+
+
+class _Refused(Exception):
+    """Stops reading a document at once; the reason is already in the diagnostics."""
+
+
+class _Frame:
+    """A list or mapping whose children are being read."""
+
+    __slots__ = ("anchor", "key", "node", "size")
+
+    def __init__(self, node: Node, anchor: str | None) -> None:
+        self.node = node
+        self.anchor = anchor
+        self.key: Node | None = None  # in a mapping: the key waiting for its value
+        self.size = 1  # values inside, with aliases expanded
+
+
+class _Composer:
+    """Builds `Node`s from parser events: positions kept, duplicate keys and odd tags reported."""
+
     def __init__(self, path: str, diags: Diagnostics) -> None:
         self.path = path
         self.diags = diags
-        self.memo: dict[int, Node] = {}
-        self.sizes: dict[int, int] = {}
+        self.anchors: dict[str, tuple[Node, int]] = {}  # anchor -> (node, expanded size; 0 while open)
+        self.alias_values = 0  # values that aliases add once expanded
 
-    def expanded_size(self, node: yaml.Node, cap: int) -> int:
-        """Number of values once aliases are expanded (at most ``cap``), computed without expanding them."""
-        key = id(node)
-        if key in self.sizes:
-            return self.sizes[key]
-        self.sizes[key] = 1  # a recursive alias counts once instead of looping
-        if isinstance(node, yaml.MappingNode):
-            total = 1 + sum(self.expanded_size(k, cap) + self.expanded_size(v, cap) for k, v in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            total = 1 + sum(self.expanded_size(v, cap) for v in node.value)
+    def error(self, event: Any, message: str) -> None:
+        mark = event.start_mark
+        self.diags.error(Location(self.path, mark.line + 1, mark.column + 1), message)
+
+    def compose(self, loader: Any) -> Node | None:
+        stack: list[_Frame] = []
+        root: Node | None = None
+        documents = 0
+        while (event := loader.get_event()) is not None:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                node, tag = self.scalar(event)
+                if event.anchor:
+                    self.anchors[event.anchor] = (node, 1)
+                size = 1
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                stack.append(self.open(event, depth=len(stack)))
+                continue
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                node, tag, size = frame.node, _MAP, frame.size
+                if frame.anchor:
+                    self.anchors[frame.anchor] = (node, size)
+            elif kind is yaml.AliasEvent:
+                node, size = self.alias(event)
+                tag = _STR if isinstance(node.value, str) else _MAP
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    self.error(event, "a card file holds a single YAML document; remove the second '---'")
+                    raise _Refused
+                continue
+            else:  # stream and document ends
+                continue
+            if stack:
+                self.attach(stack[-1], node, tag, size)
+            else:
+                root = node
+        return root
+
+    def open(self, event: Any, depth: int) -> _Frame:
+        mark = event.start_mark
+        if type(event) is yaml.MappingStartEvent:
+            node = Node({}, self.path, mark.line + 1, mark.column + 1, {})
+            expected = _MAP
         else:
-            total = 1
-        self.sizes[key] = min(total, cap)
-        return self.sizes[key]
+            node = Node([], self.path, mark.line + 1, mark.column + 1)
+            expected = _SEQ
+        if event.tag not in (None, "!", expected):
+            self.error(event, f"unsupported YAML tag {_shown_tag(event.tag)}; only plain values are allowed")
+        if depth >= MAX_DEPTH:
+            self.error(event, f"lists and mappings are nested more than {MAX_DEPTH} levels deep")
+            raise _Refused
+        if event.anchor:
+            self.anchors[event.anchor] = (node, 0)
+        return _Frame(node, event.anchor)
 
-    def convert(self, node: yaml.Node) -> Node:
-        key = id(node)
-        done = self.memo.get(key)
-        if done is not None:  # an alias: share the converted value
-            return done
-        loc = _loc(self.path, node)
-        if isinstance(node, yaml.ScalarNode):
-            result = Node(self._scalar(node, loc), loc, raw=node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            self._check_tag(node, _SEQ, loc)
-            result = Node([], loc)
-            self.memo[key] = result  # before the children, so recursive aliases terminate
-            result.value.extend(self.convert(child) for child in node.value)
-        else:
-            assert isinstance(node, yaml.MappingNode)
-            self._check_tag(node, _MAP, loc)
-            result = Node({}, loc, {})
-            self.memo[key] = result
-            self._mapping(node, result)
-        self.memo[key] = result
-        return result
-
-    def _check_tag(self, node: yaml.Node, expected: str, loc: Location) -> None:
-        if node.tag != expected:
-            self.diags.error(loc, f"unsupported YAML tag {_shown_tag(node.tag)}; only plain values are allowed")
-
-    def _scalar(self, node: yaml.ScalarNode, loc: Location) -> Any:
-        if node.tag == _STR:
-            return node.value
-        construct = _SCALARS.get(node.tag)
+    def scalar(self, event: Any) -> tuple[Node, str]:
+        mark = event.start_mark
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _STR if not event.implicit[0] else resolve_plain(event.value)
+        node = Node(event.value, self.path, mark.line + 1, mark.column + 1, raw=event.value)
+        if tag in (_STR, _MERGE):
+            return node, tag
+        construct = _SCALARS.get(tag)
         if construct is None:
-            self.diags.error(loc, f"unsupported YAML tag {_shown_tag(node.tag)}; only plain values are allowed")
-            return None
+            self.error(event, f"unsupported YAML tag {_shown_tag(tag)}; only plain values are allowed")
+            node.value = None
+            return node, tag
         try:
-            return construct(node)
+            node.value = construct(yaml.ScalarNode(tag, event.value))
         except (ValueError, yaml.YAMLError) as exc:
-            self.diags.error(loc, f"cannot read {node.value!r}: {exc}")
-            return None
+            self.error(event, f"cannot read {event.value!r}: {exc}")
+            node.value = None
+        return node, tag
 
-    def _mapping(self, node: yaml.MappingNode, result: Node) -> None:
-        values: dict[str, Node] = result.value
-        key_locs = result.key_locs
-        assert key_locs is not None
-        for key_node, value_node in node.value:
-            key_loc = _loc(self.path, key_node)
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    self.diags.error(key_loc, "YAML merge keys ('<<') are not supported; write the keys out")
-                else:
-                    shown = f" {key_node.value!r}" if isinstance(key_node, yaml.ScalarNode) else ""
-                    self.diags.error(key_loc, f"key{shown} must be text (quote it)")
-                continue
-            name = key_node.value
-            if name in values:
-                first = key_locs[name]
-                self.diags.error(key_loc, f"duplicate key {name!r} (first defined at line {first.line})")
-                continue
-            key_locs[name] = key_loc
-            values[name] = self.convert(value_node)
+    def alias(self, event: Any) -> tuple[Node, int]:
+        found = self.anchors.get(event.anchor)
+        if found is None:
+            self.error(event, f"alias *{event.anchor} refers to no anchor &{event.anchor} above it")
+            raise _Refused
+        node, size = found
+        if size == 0:
+            self.error(event, f"alias *{event.anchor} refers to a value that contains it")
+            raise _Refused
+        self.alias_values += size
+        if self.alias_values > MAX_EXPANDED_VALUES:
+            self.error(
+                event,
+                f"YAML aliases expand this document by over {MAX_EXPANDED_VALUES:,} values; "
+                "refusing to load it (a 'billion laughs' document?)",
+            )
+            raise _Refused
+        return node, size
+
+    def attach(self, parent: _Frame, node: Node, tag: str, size: int) -> None:
+        parent.size += size
+        container = parent.node
+        if container.key_pos is None:  # a list
+            container.value.append(node)
+            return
+        key = parent.key
+        if key is None:  # this node is a key
+            parent.key = self.check_key(container, node, tag)
+            return
+        parent.key = None
+        if key is not _SKIP:
+            container.value[key.value] = node
+            container.key_pos[key.value] = (key.line, key.col)
+
+    def check_key(self, mapping: Node, key: Node, tag: str) -> Node:
+        assert mapping.key_pos is not None
+        if tag == _MERGE:
+            self.diags.error(key.loc, "YAML merge keys ('<<') are not supported; write the keys out")
+            return _SKIP
+        if not isinstance(key.value, str) or tag != _STR:
+            shown = f" {key.raw!r}" if key.raw is not None else ""
+            self.diags.error(key.loc, f"key{shown} must be text (quote it)")
+            return _SKIP
+        first = mapping.key_pos.get(key.value)
+        if first is not None:
+            self.diags.error(key.loc, f"duplicate key {key.value!r} (first defined at line {first[0]})")
+            return _SKIP
+        return key
