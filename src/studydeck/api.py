@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from studydeck.buildlock import exclusive_build
 from studydeck.compile import ChangeReport, CompiledDeck, compile_deck
-from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics
+from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
 from studydeck.load import LOCK_FILE, load_cards
 from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile
+from studydeck.lockrepair import Repair, repair_lockfile
 from studydeck.model import Cards
 from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
 from studydeck.outputs import remove_leftovers, staged
@@ -108,3 +110,59 @@ def _build_locked(
         note_count=len(compiled.notes),
         card_count=sum(len(n.card_ords) for n in compiled.notes),
     )
+
+
+@dataclass(frozen=True)
+class LockRepairResult:
+    path: Path
+    repair: Repair | None  # None when there is no lockfile yet
+    written: bool  # False when the lockfile was already sound and in order
+
+
+def repair_lock(cards_dir: Path) -> LockRepairResult:
+    """Rewrite a damaged lockfile, keeping every line that can still be read (`studydeck lock --repair`)."""
+    cards_dir = Path(cards_dir)
+    path = cards_dir / LOCK_FILE
+    with exclusive_build(cards_dir):
+        if not path.is_file():
+            return LockRepairResult(path, None, written=False)
+        try:
+            text = path.read_bytes().decode("utf-8", errors="replace")  # unreadable bytes spoil only their line
+        except OSError as exc:
+            problem = Diagnostic(Location(str(path)), Severity.ERROR, f"cannot read the lockfile: {exc.strerror}")
+            raise ContentError([problem]) from exc
+        repair = repair_lockfile(text, str(path))
+        new_text = format_lockfile(repair.lockfile)
+        if new_text == text:
+            return LockRepairResult(path, repair, written=False)
+        _replace_text(path, new_text)
+        return LockRepairResult(path, repair, written=True)
+
+
+def forget_removed_ids(cards_dir: Path, ids: Iterable[str]) -> None:
+    """Let removed item ids be used again (`studydeck lock --forget`).
+
+    The lockfile remembers removed ids because learners still have their notes: a new item
+    under an old id would take over an old note and its review history. Forget an id only
+    if its item never reached learners.
+    """
+    cards_dir, forget = Path(cards_dir), sorted(set(ids))
+    path = cards_dir / LOCK_FILE
+    with exclusive_build(cards_dir):
+        lock = load_lockfile(cards_dir)
+        diags = Diagnostics()
+        for item_id in forget:
+            if item_id in lock.items:
+                diags.error(Location(str(path)), f"{item_id!r} is a current item, not a removed one; nothing to forget")
+            elif item_id not in lock.gone:
+                diags.error(Location(str(path)), f"{item_id!r} is not a removed id in the lockfile; nothing to forget")
+        if diags.errors:
+            raise ContentError(diags.sorted())
+        gone = {key: entry for key, entry in lock.gone.items() if key not in forget}
+        new_text = format_lockfile(Lockfile(lock.deck_id, lock.notetypes, lock.items, gone))
+        _replace_text(path, new_text)
+
+
+def _replace_text(path: Path, text: str) -> None:
+    with staged([path]) as (temp,):
+        temp.write_text(text, encoding="utf-8")

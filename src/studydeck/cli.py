@@ -12,6 +12,7 @@ import click
 from studydeck import __version__
 from studydeck.commands.build import build_command
 from studydeck.commands.check import check_command
+from studydeck.commands.lock import lock_command
 from studydeck.diagnostics import ContentError, OutputError
 from studydeck.report import print_diagnostics
 
@@ -48,6 +49,7 @@ def cli() -> None:
 
 cli.add_command(build_command)
 cli.add_command(check_command)
+cli.add_command(lock_command)
 
 
 def main() -> None:

@@ -164,7 +164,8 @@ def compile_deck(cards: Cards, lock: Lockfile, notetypes: NoteTypes, now: float)
                 diags.error(
                     item.location,
                     f"id {item.id!r} belonged to an item that was removed earlier; learners still have that "
-                    "note, so reusing the id would attach their history to a different fact: choose a new id",
+                    "note, so reusing the id would attach their history to a different fact: choose a new id "
+                    f"(or, if that item never reached learners, run `studydeck lock --forget {item.id}`)",
                 )
                 continue
             old = previous  # the same item restored: it keeps its identity and time

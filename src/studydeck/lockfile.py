@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from studydeck.diagnostics import Diagnostics, Location
+from studydeck.validate import ID_PATTERN
 
 FORMAT_LINE = "studydeck-lock 1"
 HEADER = f"""\
@@ -89,7 +91,58 @@ def read_lockfile(path: Path, diags: Diagnostics) -> Lockfile:
     return parse_lockfile(text, str(path), diags)
 
 
-REPAIR_HINT = "run `studydeck lock --repair` to rebuild it from the cards"
+REPAIR_HINT = "run `studydeck lock --repair` to rewrite it, keeping every line that can be read"
+CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
+
+
+class BadLine(ValueError):
+    """A lockfile line that cannot be read; the message says what it should look like."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeckLine:
+    deck_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryLine:
+    kind: Literal["item", "gone"]
+    entry: LockEntry
+
+
+#: One line read: None for blank lines and comments, "format" for the format line.
+LockLine = Literal["format"] | DeckLine | NoteTypeEntry | EntryLine | None
+
+
+def parse_line(line: str) -> LockLine:
+    """Read one line of the lockfile; BadLine when it cannot be read."""
+    if not line.strip() or line.startswith("#"):
+        return None
+    if line.startswith(CONFLICT_MARKERS):
+        raise BadLine("unresolved merge conflict marker")
+    word, _, rest = line.partition(" ")
+    if word == "studydeck-lock":
+        if line != FORMAT_LINE:
+            raise BadLine(f"unknown format {rest!r} (this studydeck reads format 1)")
+        return "format"
+    if word == "deck":
+        if not ID_PATTERN.match(rest.strip()):
+            raise BadLine(f"{rest.strip()!r} is not a deck id")
+        return DeckLine(rest.strip())
+    if word == "notetype":
+        parts = rest.split(" ")
+        if len(parts) != 3 or not _INT.match(parts[0]) or not _HASH.match(parts[1]) or not _INT.match(parts[2]):
+            raise BadLine("a notetype line needs: notetype <id> <hash> <mod>")
+        return NoteTypeEntry(int(parts[0]), parts[1], int(parts[2]))
+    if word in ("item", "gone"):
+        parts = rest.split(" ", 4)
+        if len(parts) < 4 or not _HASH.match(parts[1]) or not _INT.match(parts[2]) or not _INT.match(parts[3]):
+            raise BadLine(f"an {word} line needs: {word} <id> <hash> <note id> <mod> [<subdeck>]")
+        if not ID_PATTERN.match(parts[0]):
+            raise BadLine(f"{parts[0]!r} is not an item id")
+        entry = LockEntry(parts[0], parts[1], int(parts[2]), int(parts[3]), parts[4] if len(parts) > 4 else "")
+        return EntryLine("item" if word == "item" else "gone", entry)
+    raise BadLine(f"unexpected line starting with {word!r}")
 
 
 def parse_lockfile(text: str, path: str, diags: Diagnostics) -> Lockfile:
@@ -105,37 +158,23 @@ def parse_lockfile(text: str, path: str, diags: Diagnostics) -> Lockfile:
         def bad(message: str, loc: Location = loc) -> None:
             diags.error(loc, f"damaged lockfile: {message}; {REPAIR_HINT}")
 
-        if not line.strip() or line.startswith("#"):
+        try:
+            parsed = parse_line(line)
+        except BadLine as exc:
+            bad(str(exc))
             continue
-        if line.startswith(("<<<<<<<", "=======", ">>>>>>>", "|||||||")):
-            bad("unresolved merge conflict marker")
-            continue
-        word, _, rest = line.partition(" ")
-        if word == "studydeck-lock":
-            if line != FORMAT_LINE:
-                bad(f"unknown format {rest!r} (this studydeck reads format 1)")
-            seen_format = True
-        elif word == "deck":
-            deck_id = rest.strip()
-        elif word == "notetype":
-            parts = rest.split(" ")
-            if len(parts) != 3 or not _INT.match(parts[0]) or not _HASH.match(parts[1]) or not _INT.match(parts[2]):
-                bad("a notetype line needs: notetype <id> <hash> <mod>")
-                continue
-            notetypes[int(parts[0])] = NoteTypeEntry(int(parts[0]), parts[1], int(parts[2]))
-        elif word in ("item", "gone"):
-            parts = rest.split(" ", 4)
-            if len(parts) < 4 or not _HASH.match(parts[1]) or not _INT.match(parts[2]) or not _INT.match(parts[3]):
-                bad(f"an {word} line needs: {word} <id> <hash> <note id> <mod> [<subdeck>]")
-                continue
-            entry = LockEntry(parts[0], parts[1], int(parts[2]), int(parts[3]), parts[4] if len(parts) > 4 else "")
-            target = items if word == "item" else gone
-            if entry.id in items or entry.id in gone:
-                bad(f"id {entry.id!r} appears twice")
-                continue
-            target[entry.id] = entry
-        else:
-            bad(f"unexpected line starting with {word!r}")
+        match parsed:
+            case "format":
+                seen_format = True
+            case DeckLine(read_id):
+                deck_id = read_id
+            case NoteTypeEntry():
+                notetypes[parsed.id] = parsed
+            case EntryLine(kind, entry):
+                if entry.id in items or entry.id in gone:
+                    bad(f"id {entry.id!r} appears twice")
+                    continue
+                (items if kind == "item" else gone)[entry.id] = entry
     if not seen_format and len(diags.errors) == errors_before and (items or gone or notetypes):
         diags.error(Location(path, 1, 1), f"damaged lockfile: the '{FORMAT_LINE}' line is missing; {REPAIR_HINT}")
     note_ids: dict[int, str] = {}
