@@ -33,6 +33,10 @@ class StudydeckGroup(click.Group):
             click.echo(click.style(f"error: {exc}", fg="red"), err=True)
             click.echo("The previous outputs were left as they were.", err=True)
             ctx.exit(EXIT_CONTENT)
+        except OSError as exc:  # the system refused a read or write, e.g. `studydeck build > /dev/full`
+            where = f" ({exc.filename})" if exc.filename else ""
+            click.echo(click.style(f"error: {exc.strerror or exc}{where}", fg="red"), err=True)
+            ctx.exit(EXIT_CONTENT)
 
 
 @click.group(cls=StudydeckGroup, context_settings={"help_option_names": ["-h", "--help"]})
