@@ -12,7 +12,12 @@ import click
 from studydeck import __version__
 from studydeck.commands.build import build_command
 from studydeck.commands.check import check_command
+from studydeck.commands.diff import diff_command
+from studydeck.commands.export import export_command
+from studydeck.commands.init import init_command
 from studydeck.commands.lock import lock_command
+from studydeck.commands.stats import stats_command
+from studydeck.commands.watch import watch_command
 from studydeck.diagnostics import ContentError, OutputError
 from studydeck.report import print_diagnostics
 
@@ -24,6 +29,8 @@ class StudydeckGroup(click.Group):
     """Turns content and output problems into messages and exit status 1, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        if os.environ.get("NO_COLOR"):  # https://no-color.org; click already drops colour when piped
+            ctx.color = False
         try:
             return super().invoke(ctx)
         except ContentError as exc:
@@ -54,6 +61,11 @@ def cli() -> None:
 cli.add_command(build_command)
 cli.add_command(check_command)
 cli.add_command(lock_command)
+cli.add_command(init_command)
+cli.add_command(watch_command)
+cli.add_command(stats_command)
+cli.add_command(diff_command)
+cli.add_command(export_command)
 
 
 def main() -> None:

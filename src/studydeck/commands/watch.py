@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from studydeck.commands.build import build_command
+from studydeck.commands.options import cards_option, out_option
+from studydeck.diagnostics import ContentError, OutputError, display_path
+from studydeck.report import print_diagnostics
+from studydeck.watch import watch_cards
+
+
+@click.command("watch")
+@cards_option
+@out_option
+@click.pass_context
+def watch_command(ctx: click.Context, cards_dir: Path, out_dir: Path) -> None:
+    """Build, then rebuild after every save below the cards folder, printing what
+    changed or what is wrong. A bad edit never stops it; Ctrl-C does.
+
+    \b
+    Example:
+        studydeck watch --cards cards --out build
+    """
+    try:
+        for rebuilds, changed in enumerate(watch_cards(cards_dir, ignore=[out_dir])):
+            if rebuilds:
+                names = ", ".join(display_path(str(path)) for path in changed)
+                click.secho(f"\n[{time.strftime('%H:%M:%S')}] changed: {names}", bold=True)
+            try:
+                # Exactly what `studydeck build` does, so the two never drift apart.
+                ctx.invoke(build_command, cards_dir=cards_dir, out_dir=out_dir, strict=False)
+            except ContentError as exc:
+                print_diagnostics(exc.diagnostics)
+            except OutputError as exc:
+                click.secho(f"error: {exc}", fg="red", err=True)
+            if not rebuilds:
+                click.echo(f"Watching {display_path(str(cards_dir))} for changes; press Ctrl-C to stop.")
+    except KeyboardInterrupt:  # Ctrl-C during a build: the build's outputs are atomic, nothing is half-written
+        pass
+    click.echo("Stopped watching.")
