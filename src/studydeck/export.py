@@ -52,11 +52,12 @@ def source_text(cards: Cards, item: Item) -> str:
 
 
 def by_subdeck(cards: Cards, items: Iterable[Item]) -> list[tuple[str, list[Item]]]:
-    """(Anki deck name, items in deck order), sorted by deck name."""
+    """(heading, items in deck order) per subdeck, sorted; the heading reads `Polyneuropathy › CIDP`."""
     groups: dict[str, list[Item]] = {}
     for item in items:
-        groups.setdefault(cards.anki_deck_name(item), []).append(item)
-    return sorted(groups.items())
+        groups.setdefault(item.subdeck, []).append(item)
+    ordered = sorted(groups, key=lambda name: (name.casefold(), name))
+    return [(subdeck.replace("::", " › ") or cards.deck.name, groups[subdeck]) for subdeck in ordered]
 
 
 def _one_line(text: str) -> str:
@@ -193,8 +194,8 @@ def export_markdown(cards: Cards, track: Tracker = untracked) -> str:
     lines = [f"# {_markdown_text(cards.deck.name)}", ""]
     if cards.deck.description:
         lines += [_markdown_text(cards.deck.description), ""]
-    for deck_name, items in by_subdeck(cards, track(cards.items)):
-        lines += [f"## {_markdown_text(deck_name)}", ""]
+    for heading, items in by_subdeck(cards, track(cards.items)):
+        lines += [f"## {_markdown_text(heading)}", ""]
         for item in items:
             if item.kind == "cloze":
                 lines.append("- " + map_deletions(_markdown_text(item.cloze), lambda d: "{{" + d.text + "}}"))
