@@ -189,11 +189,11 @@ def cards_at_revision(cards_dir: Path, revision: str) -> Iterator[Cards]:
     cards_dir = Path(cards_dir)
     if not cards_dir.is_dir():
         raise RevisionError(f"{cards_dir} is not a folder")
-    prefix = _git(cards_dir, "rev-parse", "--show-prefix").decode().strip()
+    top, prefix = _git(cards_dir, "rev-parse", "--show-toplevel", "--show-prefix").decode().splitlines()
     if not _git_ok(cards_dir, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"):
         raise RevisionError(f"unknown git revision {revision!r}")
-    try:
-        archive = _git(cards_dir, "archive", "--format=tar", f"{revision}:{prefix}")
+    try:  # from the top: in a subfolder, git would also filter the tree by that subfolder
+        archive = _git(Path(top), "archive", "--format=tar", f"{revision}:{prefix}")
     except RevisionError:
         folder = prefix or "the repository's root"
         raise RevisionError(f"the cards folder ({folder}) does not exist at {revision}") from None

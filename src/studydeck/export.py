@@ -183,6 +183,7 @@ def export_json(cards: Cards, track: Tracker = untracked) -> str:
 
 # -- Markdown (RemNote, reviewers) -----------------------------------------------------------
 
+
 def _markdown_text(text: str) -> str:
     """One line of item Markdown; `<` escaped so that raw HTML shows literally, as it does in Anki."""
     return _one_line(text).replace("<", r"\<")
