@@ -10,6 +10,7 @@ from pathlib import Path
 from studydeck.buildlock import exclusive_build
 from studydeck.compile import ChangeReport, CompiledDeck, compile_deck
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
+from studydeck.flashcards import make_flashcards
 from studydeck.load import LOCK_FILE, load_cards
 from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile
 from studydeck.lockrepair import Repair, repair_lockfile
@@ -17,6 +18,9 @@ from studydeck.model import Cards
 from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
 from studydeck.outputs import remove_leftovers, staged
 from studydeck.package import write_package
+from studydeck.pdf import Paper, render_flashcards
+from studydeck.printouts import build_printouts, deck_date, flashcards_title, quiz_files, write_files
+from studydeck.quiz import ALL_ITEMS, DEFAULT_SEED, DEFAULT_TITLE, Filters, QuizMode, make_sheets, select_items
 from studydeck.validate import validate
 
 
@@ -62,6 +66,7 @@ class BuildResult:
     warnings: tuple[Diagnostic, ...]
     note_count: int
     card_count: int
+    printouts: tuple[Path, ...] = ()  # the quiz sheet, its key and the flashcards, as PDF
 
 
 def package_path(out_dir: Path, deck_id: str) -> Path:
@@ -90,26 +95,79 @@ def build(
 def _build_locked(
     cards_dir: Path, out_dir: Path, *, now: float | None, notetypes: NoteTypes, strict: bool
 ) -> BuildResult:
-    compiled = compile_cards(cards_dir, now=now, notetypes=notetypes)
+    cards = load_deck(cards_dir)
+    compiled = compile_deck(cards, load_lockfile(cards_dir), notetypes, time.time() if now is None else now)
     if strict and compiled.warnings:
         raise ContentError(list(compiled.warnings))
     target = package_path(out_dir, compiled.deck.id)
     lock_path = cards_dir / LOCK_FILE
     lock_text = format_lockfile(compiled.lockfile)
     lock_changed = not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text
-    targets = [target, lock_path] if lock_changed else [target]
-    remove_leftovers([target, lock_path])
+    # Rendered before anything is staged; all outputs and the lockfile are renamed into place together.
+    printouts = build_printouts(cards, out_dir, deck_date(compiled.lockfile))
+    targets = [target, *printouts, *([lock_path] if lock_changed else [])]
+    remove_leftovers([target, lock_path, *printouts])
     with staged(targets) as temps:
         write_package(compiled, temps[0])
+        for temp, pdf in zip(temps[1 : 1 + len(printouts)], printouts.values(), strict=True):
+            temp.write_bytes(pdf)
         if lock_changed:
-            temps[1].write_text(lock_text, encoding="utf-8")
+            temps[-1].write_text(lock_text, encoding="utf-8")
     return BuildResult(
         package=target,
         report=compiled.report,
         warnings=compiled.warnings,
         note_count=len(compiled.notes),
         card_count=sum(len(n.card_ords) for n in compiled.notes),
+        printouts=tuple(printouts),
     )
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    files: tuple[Path, ...]  # each version's question sheet, then its answer key
+    question_count: int
+
+
+def quiz(
+    cards_dir: Path,
+    out: Path,
+    *,
+    filters: Filters = ALL_ITEMS,
+    count: int | None = None,
+    seed: int = DEFAULT_SEED,
+    mode: QuizMode = "open",
+    paper: Paper = "a4",
+    title: str = DEFAULT_TITLE,
+    date: str | None = None,
+    versions: int = 1,
+) -> QuizResult:
+    """Write the question sheet ``out`` and its answer key ``<out>-key.pdf`` (one pair per version).
+
+    ``date`` defaults to the day the deck last changed, from the lockfile. Raises
+    SelectionError when the filters name what the deck lacks or select nothing.
+    """
+    cards = load_deck(cards_dir)
+    if date is None:
+        date = deck_date(load_lockfile(cards_dir))
+    sheets = make_sheets(cards, filters, count=count, seed=seed, mode=mode, versions=versions, title=title, date=date)
+    files = quiz_files(sheets, Path(out), paper)
+    write_files(files)
+    return QuizResult(tuple(files), len(sheets[0].questions))
+
+
+@dataclass(frozen=True)
+class FlashcardsResult:
+    file: Path
+    card_count: int
+
+
+def flashcards(cards_dir: Path, out: Path, *, filters: Filters = ALL_ITEMS, paper: Paper = "a4") -> FlashcardsResult:
+    """Write cut-out flashcards to ``out``: fronts and mirrored backs on alternating pages."""
+    cards = load_deck(cards_dir)
+    made = make_flashcards(cards, select_items(cards, filters))
+    write_files({Path(out): render_flashcards(made, paper, flashcards_title(cards))})
+    return FlashcardsResult(Path(out), len(made))
 
 
 @dataclass(frozen=True)

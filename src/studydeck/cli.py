@@ -11,11 +11,13 @@ import click
 
 from studydeck import __version__
 from studydeck.commands.build import build_command
+from studydeck.commands.cards import cards_command
 from studydeck.commands.check import check_command
 from studydeck.commands.diff import diff_command
 from studydeck.commands.export import export_command
 from studydeck.commands.init import init_command
 from studydeck.commands.lock import lock_command
+from studydeck.commands.quiz import quiz_command
 from studydeck.commands.stats import stats_command
 from studydeck.commands.watch import watch_command
 from studydeck.diagnostics import ContentError, OutputError
@@ -60,6 +62,8 @@ def cli() -> None:
 
 cli.add_command(build_command)
 cli.add_command(check_command)
+cli.add_command(quiz_command)
+cli.add_command(cards_command)
 cli.add_command(lock_command)
 cli.add_command(init_command)
 cli.add_command(watch_command)

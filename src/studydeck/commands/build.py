@@ -17,6 +17,8 @@ from studydeck.report import print_diagnostics, print_report
 def build_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
     """Build the Anki package <out>/<deck id>.apkg and report what changed.
 
+    Beside it: <deck id>-quiz.pdf, <deck id>-quiz-key.pdf and <deck id>-flashcards.pdf.
+
     \b
     Example:
         studydeck build --cards cards --out build
@@ -24,4 +26,6 @@ def build_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
     result = api.build(cards_dir, out_dir, strict=strict)
     print_diagnostics(result.warnings)
     click.echo(f"Built {display_path(str(result.package))}: {result.note_count} notes, {result.card_count} cards.")
+    if result.printouts:
+        click.echo(f"Printouts: {', '.join(display_path(str(p)) for p in result.printouts)}")
     print_report(result.report)
