@@ -40,8 +40,8 @@ class CardsFilter(DefaultFilter):
         if not parts or any(part.startswith(".") for part in parts) or changed.name == LOCK_FILE:
             return False
         suffix = changed.suffix.lower()
-        # A path without a suffix may be a folder moved or deleted with the files inside it.
-        relevant = suffix in YAML_SUFFIXES or suffix in IMAGE_SUFFIXES or not suffix
+        # A folder moved in brings card files; editors' temporary files have no such suffix.
+        relevant = suffix in YAML_SUFFIXES or suffix in IMAGE_SUFFIXES or changed.is_dir()
         return relevant and super().__call__(change, path)
 
 
@@ -51,7 +51,7 @@ def watch_cards(
     """Yield ``()`` once the watcher runs, then the files changed by each burst of saves.
 
     Rebuild on each yield: saves made while the caller works are kept for the next one. Ends
-    when ``stop`` is set or on Ctrl-C (SIGINT) while waiting.
+    when ``stop`` is set; Ctrl-C raises KeyboardInterrupt, as anywhere else.
     """
     cards_dir = Path(cards_dir)
     if not cards_dir.is_dir():
@@ -65,7 +65,6 @@ def watch_cards(
         rust_timeout=IDLE_MS,
         yield_on_timeout=True,  # the first (empty) yield says the watcher is running
         stop_event=stop,
-        raise_interrupt=False,
     ):
         if changes or not ready:
             ready = True

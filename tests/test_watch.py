@@ -1,0 +1,113 @@
+"""`studydeck watch`, run as a user runs it: a real process, real saves, Ctrl-C at the end."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from helpers import CardsFolder
+
+#: Generous: a rebuild takes well under a second, but the machine may be busy with other tests.
+PATIENCE_SECONDS = 60
+
+
+def studydeck_command() -> list[str]:
+    """The installed console script, or the module when the venv's bin folder is not on PATH."""
+    installed = shutil.which("studydeck") or str(Path(sys.executable).with_name("studydeck"))
+    return [installed] if Path(installed).exists() else [sys.executable, "-m", "studydeck"]
+
+
+class Watcher:
+    """A running `studydeck watch`, its output read line by line as it comes."""
+
+    def __init__(self, folder: CardsFolder) -> None:
+        env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [*studydeck_command(), "watch"],
+            cwd=folder.root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for(self, text: str) -> int:
+        """Read output until a line containing ``text``; its index in ``lines``."""
+        deadline = time.monotonic() + PATIENCE_SECONDS
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._queue.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                raise AssertionError(f"watch exited before printing {text!r}:\n" + "\n".join(self.lines))
+            self.lines.append(line)
+            if text in line:
+                return len(self.lines) - 1
+        raise AssertionError(f"no {text!r} within {PATIENCE_SECONDS} s:\n" + "\n".join(self.lines))
+
+    def stop(self) -> int:
+        """Ctrl-C, as a terminal sends it; the exit status, once all output is read."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            status = self.process.wait(timeout=PATIENCE_SECONDS)
+        finally:
+            self.process.kill()
+        while (line := self._queue.get(timeout=PATIENCE_SECONDS)) is not None:
+            self.lines.append(line)
+        return status
+
+
+def test_watch_rebuilds_on_save_survives_bad_edits_and_stops_cleanly(folder: CardsFolder) -> None:
+    watcher = Watcher(folder)
+    try:
+        watcher.wait_for("Built build/test-deck.apkg: 3 notes")
+        watcher.wait_for("Watching cards for changes; press Ctrl-C to stop.")
+
+        folder.edit("drugs.yaml", "0.4 g/kg per day IV for 5 days.", "0.4 g/kg per day IV for 5 days (2 g/kg).")
+        watcher.wait_for("changed: cards/drugs.yaml")
+        watcher.wait_for("  changed  ivig-dose")
+
+        folder.edit("drugs.yaml", "category: dosing", "category: dosage")
+        watcher.wait_for("cards/drugs.yaml:6:15: error: unknown category 'dosage'")
+        assert watcher.process.poll() is None, "a bad edit stopped watch"
+
+        folder.edit("drugs.yaml", "category: dosage", "category: dosing")
+        burst = watcher.wait_for("Built build/test-deck.apkg: 3 notes")
+
+        # A burst of saves (an editor's "save all") is one rebuild, not one per file.
+        for n in range(8):
+            item = f"  - id: new-{n}\n    category: dosing\n    q: Dose {n}?\n    a: {n} mg\n"
+            folder.write(f"new{n}.yaml", "items:\n" + item)
+        done = watcher.wait_for("Built build/test-deck.apkg: 11 notes")
+        rebuilds = [line for line in watcher.lines[burst:done] if "] changed: " in line]
+        assert 1 <= len(rebuilds) < 8, rebuilds
+    finally:
+        status = watcher.stop()
+    output = "\n".join(watcher.lines)
+    assert status == 0, output
+    assert "Stopped watching." in output
+    assert "Traceback" not in output
+
+
+def test_watch_refuses_a_missing_cards_folder(tmp_path: Path) -> None:
+    result = CardsFolder(tmp_path).run("watch")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("cards: error: cards folder not found")
