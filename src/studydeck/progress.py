@@ -23,9 +23,9 @@ def progress(items: Sequence[T], label: str) -> Iterator[T]:
     with contextlib.ExitStack() as stack:
         bar = None
         for done, item in enumerate(items):
-            if bar is not None:
-                bar.update(1)
-            elif stderr.isatty() and time.monotonic() - started >= SHOW_AFTER_SECONDS:
+            if bar is None and stderr.isatty() and time.monotonic() - started >= SHOW_AFTER_SECONDS:
                 bar = stack.enter_context(click.progressbar(length=len(items), label=label, file=stderr))
                 bar.update(done)
             yield item
+            if bar is not None:  # the caller is done with the item once it asks for the next
+                bar.update(1)
