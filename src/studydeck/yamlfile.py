@@ -11,6 +11,7 @@ any other tag (``!!python/...``, ``!custom``) is an error and is never executed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import yaml
@@ -44,6 +45,8 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_EXPANDED_VALUES = 1_000_000
 #: Deepest nesting of lists and mappings; card files need about five levels.
 MAX_DEPTH = 100
+#: Characters YAML allows nowhere: C0 controls but tab and line breaks, DEL, C1 controls but NEL.
+_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
@@ -150,6 +153,17 @@ def decode(data: bytes, path: str, diags: Diagnostics) -> str | None:
 
 def parse(text: str, path: str, diags: Diagnostics) -> Node | None:
     """Parse one YAML document; None (with diagnostics) when it cannot be read."""
+    forbidden = _NOT_PRINTABLE.search(text)
+    if forbidden:  # checked here because the parser reports it without a line and column
+        pos = forbidden.start()
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        diags.error(
+            Location(path, line, col),
+            f"character U+{ord(forbidden.group()):04X} (invisible, a control character) is not allowed in YAML; "
+            "delete it",
+        )
+        return None
     loader = _Loader(text)
     try:
         return _Composer(path, diags).compose(loader)
@@ -161,7 +175,7 @@ def parse(text: str, path: str, diags: Diagnostics) -> Node | None:
         diags.error(loc, _yaml_message(exc, text))
         return None
     except yaml.YAMLError as exc:
-        diags.error(Location(path), f"invalid YAML: {exc}")
+        diags.error(Location(path), "invalid YAML: " + " ".join(str(exc).split()))
         return None
     finally:
         loader.dispose()
