@@ -84,9 +84,15 @@ def read_lockfile(path: Path, diags: Diagnostics) -> Lockfile:
     if not path.exists():
         return Lockfile()
     try:
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        diags.error(Location(str(path)), f"cannot read the lockfile ({exc}); {REPAIR_HINT}")
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.error(Location(str(path)), f"cannot read the lockfile: {exc.strerror or exc}")
+        return Lockfile()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        diags.error(Location(str(path), line, 1), f"damaged lockfile: line {line} is not valid UTF-8; {REPAIR_HINT}")
         return Lockfile()
     return parse_lockfile(text, str(path), diags)
 
