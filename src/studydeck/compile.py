@@ -53,7 +53,6 @@ class ChangeReport:
     removed: tuple[str, ...] = ()
     moved: tuple[tuple[str, str, str], ...] = ()  # (id, old deck, new deck)
     notetypes_changed: tuple[str, ...] = ()
-    deck_id_changed_from: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -138,12 +137,13 @@ def compile_deck(cards: Cards, lock: Lockfile, notetypes: NoteTypes, now: float)
     added: list[str] = []
     changed: list[str] = []
     moved: list[tuple[str, str, str]] = []
-    deck_id_changed = lock.deck_id is not None and lock.deck_id != cards.deck.id
-    if deck_id_changed:
-        diags.warning(
+    if lock.deck_id is not None and lock.deck_id != cards.deck.id:
+        # An error, not a warning: a build would record the new id and never mention it again.
+        diags.error(
             cards.deck.location,
-            f"the deck id changed from {lock.deck_id!r} to {cards.deck.id!r}: Anki will treat EVERY note as "
-            "new and learners lose their review history; change it back unless this is a new deck",
+            f"the deck id changed from {lock.deck_id!r} to {cards.deck.id!r}: Anki would treat EVERY note as "
+            "new, and learners would get every card twice; change it back (if this really is a new deck, "
+            "delete studydeck.lock and build again)",
         )
 
     for item in cards.items:
@@ -230,7 +230,6 @@ def compile_deck(cards: Cards, lock: Lockfile, notetypes: NoteTypes, now: float)
         removed=tuple(removed),
         moved=tuple(moved),
         notetypes_changed=tuple(notetypes_changed),
-        deck_id_changed_from=lock.deck_id if deck_id_changed else None,
     )
     return CompiledDeck(
         deck=cards.deck,
