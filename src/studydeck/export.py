@@ -334,13 +334,14 @@ def export_html(cards: Cards, track: Tracker = untracked) -> str:
     """One page with everything inline (style, script, images): it opens offline, prints, and searches."""
     esc = html.escape
     deck = cards.deck
-    groups = by_subdeck(cards, track(cards.items))
+    rendered = {item.id: card_html(cards, item) for item in track(cards.items)}  # the slow part
+    groups = by_subdeck(cards, cards.items)
     toc = "\n".join(
         f'<li><a href="#deck-{n}">{esc(name)}</a> ({len(items)})</li>' for n, (name, items) in enumerate(groups, 1)
     )
     sections = "\n".join(
         f'<section class="deck" id="deck-{n}">\n<h2>{esc(name)}</h2>\n'
-        + "\n".join(card_html(cards, item) for item in items)
+        + "\n".join(rendered[item.id] for item in items)
         + "\n</section>"
         for n, (name, items) in enumerate(groups, 1)
     )
