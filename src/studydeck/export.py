@@ -78,7 +78,8 @@ def map_deletions(text: str, show: Callable[[Deletion], str]) -> str:
 
 # -- CSV (Quizlet, Mochi, spreadsheets) ------------------------------------------------------
 
-CSV_COLUMNS = ("id", "deck", "category", "front", "back", "extra", "caution", "wrong", "tags", "source")
+#: Front and back first: importers that take two columns (Quizlet) take those.
+CSV_COLUMNS = ("front", "back", "id", "deck", "category", "extra", "caution", "wrong", "tags", "source")
 
 
 def export_csv(cards: Cards, track: Tracker = untracked) -> str:
@@ -90,11 +91,11 @@ def export_csv(cards: Cards, track: Tracker = untracked) -> str:
         front, back = front_and_back(item)
         writer.writerow(
             (
+                front,
+                back,
                 item.id,
                 cards.anki_deck_name(item),
                 item.category,
-                front,
-                back,
                 to_plain(item.extra),
                 to_plain(item.caution),
                 " | ".join(to_plain(w) for w in item.wrong),
