@@ -349,7 +349,13 @@ def test_a_failed_render_leaves_every_previous_output(
         quiz_folder.build()
     assert quiz_folder.snapshot() == before
     assert sorted(p.name for p in quiz_folder.out.iterdir()) == sorted(
-        ["test-deck.apkg", "test-deck-quiz.pdf", "test-deck-quiz-key.pdf", "test-deck-flashcards.pdf"]
+        [
+            ".studydeck-build.json",
+            "test-deck.apkg",
+            "test-deck-quiz.pdf",
+            "test-deck-quiz-key.pdf",
+            "test-deck-flashcards.pdf",
+        ]
     ), "no temporary file is left behind"
 
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from studydeck.buildlock import exclusive_build
+from studydeck.buildstate import STATE_FILE, BuildState, file_digest, fingerprint, format_state, read_state
+from studydeck.cache import FileCache, default_cache_dir, encode_items
+from studydeck.collect import collect_cards
 from studydeck.compile import ChangeReport, CompiledDeck, compile_deck
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
 from studydeck.flashcards import make_flashcards
-from studydeck.load import LOCK_FILE, load_cards
+from studydeck.load import LOCK_FILE
 from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile
 from studydeck.lockrepair import Repair, repair_lockfile
 from studydeck.model import Cards
@@ -19,15 +23,27 @@ from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
 from studydeck.outputs import remove_leftovers, staged
 from studydeck.package import write_package
 from studydeck.pdf import Paper, render_flashcards
-from studydeck.printouts import build_printouts, deck_date, flashcards_title, quiz_files, write_files
+from studydeck.printouts import (
+    MAX_PRINTED_ITEMS,
+    build_printouts,
+    deck_date,
+    flashcards_title,
+    printout_paths,
+    quiz_files,
+    write_files,
+)
 from studydeck.quiz import ALL_ITEMS, DEFAULT_SEED, DEFAULT_TITLE, Filters, QuizMode, make_sheets, select_items
-from studydeck.validate import validate
 
 
-def load_deck(cards_dir: Path) -> Cards:
-    """Load and validate a cards folder; raises ContentError listing every problem."""
+def load_deck(cards_dir: Path, *, cache_dir: Path | Literal["default"] | None = "default") -> Cards:
+    """Load and validate a cards folder; raises ContentError listing every problem.
+
+    Validated files are cached by content in ``cache_dir`` (default: `default_cache_dir()`;
+    None: no cache). The cache never changes the result, only how fast it comes.
+    """
     diags = Diagnostics()
-    cards = validate(load_cards(Path(cards_dir), diags), diags)
+    cache = FileCache(default_cache_dir() if cache_dir == "default" else cache_dir)
+    cards = collect_cards(Path(cards_dir), cache, diags)
     if cards is None:
         raise ContentError(diags.sorted())
     return cards
@@ -67,6 +83,8 @@ class BuildResult:
     note_count: int
     card_count: int
     printouts: tuple[Path, ...] = ()  # the quiz sheet, its key and the flashcards, as PDF
+    written: tuple[Path, ...] = ()  # the outputs made anew (the others were already up to date)
+    printouts_skipped: bool = False  # the deck is too large for whole-deck printouts
 
 
 def package_path(out_dir: Path, deck_id: str) -> Path:
@@ -103,16 +121,42 @@ def _build_locked(
     lock_path = cards_dir / LOCK_FILE
     lock_text = format_lockfile(compiled.lockfile)
     lock_changed = not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text
-    # Rendered before anything is staged; all outputs and the lockfile are renamed into place together.
-    printouts = build_printouts(cards, out_dir, deck_date(compiled.lockfile))
-    targets = [target, *printouts, *([lock_path] if lock_changed else [])]
+
+    # Each output is made only when what it is made from changed since the last build.
+    state = read_state(out_dir)
+    fingerprints: dict[Path, str] = {}
+    writers: dict[Path, Callable[[Path], object]] = {}
+    deck = compiled.deck
+    fingerprints[target] = fingerprint(
+        [lock_text, deck.id, deck.name, deck.description, "\n".join(note.item_id for note in compiled.notes)]
+    )
+    if not state.is_current(target, fingerprints[target]):
+        writers[target] = lambda temp: write_package(compiled, temp)
+    printouts = printout_paths(cards, out_dir) if len(cards.items) <= MAX_PRINTED_ITEMS else []
+    if printouts:
+        date = deck_date(compiled.lockfile)
+        sources = repr(sorted(deck.sources.items()))
+        printout_inputs = fingerprint([encode_items(cards.items), deck.name, deck.id, sources, date])
+        fingerprints.update(dict.fromkeys(printouts, printout_inputs))
+        if not all(state.is_current(path, printout_inputs) for path in printouts):
+            for path, pdf in build_printouts(cards, out_dir, date).items():
+                writers[path] = lambda temp, pdf=pdf: temp.write_bytes(pdf)  # type: ignore[misc]
+    if lock_changed:
+        writers[lock_path] = lambda temp: temp.write_text(lock_text, encoding="utf-8")
+
     remove_leftovers([target, lock_path, *printouts])
-    with staged(targets) as temps:
-        write_package(compiled, temps[0])
-        for temp, pdf in zip(temps[1 : 1 + len(printouts)], printouts.values(), strict=True):
-            temp.write_bytes(pdf)
-        if lock_changed:
-            temps[-1].write_text(lock_text, encoding="utf-8")
+    targets = list(writers)
+    state_path = out_dir / STATE_FILE
+    with staged([*targets, state_path]) as temps:
+        digests = {path.name: entry[1] for path, entry in _current(state, fingerprints, writers).items()}
+        for path, temp in zip(targets, temps[:-1], strict=True):
+            writers[path](temp)
+            digests[path.name] = file_digest(temp)
+        new_state = BuildState({path.name: (fingerprints[path], digests[path.name]) for path in fingerprints})
+        temps[-1].write_text(format_state(new_state), encoding="utf-8")
+    if not printouts:  # printouts of an earlier, smaller deck no longer describe it
+        for stale in printout_paths(cards, out_dir):
+            stale.unlink(missing_ok=True)
     return BuildResult(
         package=target,
         report=compiled.report,
@@ -120,7 +164,16 @@ def _build_locked(
         note_count=len(compiled.notes),
         card_count=sum(len(n.card_ords) for n in compiled.notes),
         printouts=tuple(printouts),
+        written=tuple(path for path in targets if path != lock_path),
+        printouts_skipped=bool(cards.items) and not printouts,
     )
+
+
+def _current(
+    state: BuildState, fingerprints: dict[Path, str], writers: dict[Path, Callable[[Path], object]]
+) -> dict[Path, tuple[str, str]]:
+    """The recorded state of the outputs this build reuses as they are."""
+    return {path: state.outputs[path.name] for path in fingerprints if path not in writers}
 
 
 @dataclass(frozen=True)

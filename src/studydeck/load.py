@@ -27,13 +27,6 @@ class CardFile:
         return Location(str(self.path))
 
 
-@dataclass(frozen=True)
-class LoadedCards:
-    root: Path
-    deck_file: CardFile | None
-    card_files: tuple[CardFile, ...]
-
-
 def find_card_files(root: Path) -> list[Path]:
     """Every *.yaml / *.yml below ``root`` except deck.yaml, in a stable order; hidden folders skipped."""
     found: list[tuple[str, Path]] = []
@@ -49,13 +42,12 @@ def find_card_files(root: Path) -> list[Path]:
     return [path for _, path in sorted(found)]
 
 
-def read_yaml_file(path: Path, root: Path, diags: Diagnostics) -> CardFile:
-    """Read and parse one file, refusing files that are too big or lead out of ``root``."""
-    rel = path.relative_to(root).as_posix()
+def read_card_bytes(path: Path, root: Path, diags: Diagnostics) -> bytes | None:
+    """A file's bytes, refusing files that are too big or lead out of ``root``."""
     loc = Location(str(path))
     if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
         diags.error(loc, "symbolic link leads outside the cards folder; copy the file in instead")
-        return CardFile(path, rel, None)
+        return None
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -64,26 +56,21 @@ def read_yaml_file(path: Path, root: Path, diags: Diagnostics) -> CardFile:
                 f"file is {size / 2**20:.1f} MiB; card files are limited to "
                 f"{MAX_FILE_BYTES // 2**20} MiB, split it into several files",
             )
-            return CardFile(path, rel, None)
-        data = path.read_bytes()
+            return None
+        return path.read_bytes()
     except OSError as exc:
         diags.error(loc, f"cannot read file: {exc.strerror or exc}")
-        return CardFile(path, rel, None)
-    text = decode(data, str(path), diags)
+        return None
+
+
+def parse_card_file(path: Path, root: Path, data: bytes | None, diags: Diagnostics) -> CardFile:
+    """Decode and parse bytes read by `read_card_bytes` (None: reading failed, already reported)."""
+    rel = path.relative_to(root).as_posix()
+    text = decode(data, str(path), diags) if data is not None else None
     root_node = parse(text, str(path), diags) if text is not None else None
     return CardFile(path, rel, root_node)
 
 
-def load_cards(root: Path, diags: Diagnostics) -> LoadedCards:
-    """Parse deck.yaml and every card file below ``root``; problems go to ``diags``."""
-    deck_path = root / DECK_FILE
-    if not root.is_dir():
-        diags.error(Location(str(root)), "cards folder not found")
-        return LoadedCards(root, None, ())
-    deck_file = None
-    if deck_path.is_file():
-        deck_file = read_yaml_file(deck_path, root, diags)
-    else:
-        diags.error(Location(str(deck_path)), "deck.yaml is missing; it names the deck and gives it a stable id")
-    files = tuple(read_yaml_file(path, root, diags) for path in find_card_files(root))
-    return LoadedCards(root, deck_file, files)
+def read_yaml_file(path: Path, root: Path, diags: Diagnostics) -> CardFile:
+    """Read and parse one file."""
+    return parse_card_file(path, root, read_card_bytes(path, root, diags), diags)

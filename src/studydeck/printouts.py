@@ -41,6 +41,19 @@ def flashcards_title(cards: Cards) -> str:
     return f"{cards.deck.name}: flashcards"
 
 
+#: `build` prints the whole deck only up to this size: a larger deck would make a sheet of
+#: hundreds of pages (and seconds of rendering on every edit); print a selection with `quiz`.
+MAX_PRINTED_ITEMS = 1500
+
+
+def printout_paths(cards: Cards, out_dir: Path) -> list[Path]:
+    """The files `build` writes beside the .apkg (none for an empty deck)."""
+    if not cards.items:
+        return []
+    sheet, key = quiz_paths(out_dir / f"{cards.deck.id}-quiz.pdf")
+    return [sheet, key, out_dir / f"{cards.deck.id}-flashcards.pdf"]
+
+
 def build_printouts(cards: Cards, out_dir: Path, date: str) -> dict[Path, bytes]:
     """What `build` writes beside the .apkg: the full quiz (open questions), its key, and flashcards."""
     if not cards.items:

@@ -8,14 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from studydeck.cloze import parse_cloze, reveal
-from studydeck.diagnostics import Diagnostics, Location
-from studydeck.load import CardFile, LoadedCards
-from studydeck.model import DEFAULT_CATEGORIES, Cards, Deck, Item, Source, SourceRef
+from studydeck.diagnostics import Diagnostic, Diagnostics, Location
+from studydeck.load import CardFile
+from studydeck.model import DEFAULT_CATEGORIES, Deck, Item, Source, SourceRef
 from studydeck.yamlfile import Node, kind_name
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
@@ -54,25 +55,61 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def validate(loaded: LoadedCards, diags: Diagnostics) -> Cards | None:
-    """The validated deck, or None when any error was found (all are in ``diags``)."""
-    checker = _Checker(loaded.root, diags)
-    deck = checker.deck(loaded.deck_file) if loaded.deck_file else None
-    items: list[Item] = []
-    if deck is not None:
-        for card_file in loaded.card_files:
-            items.extend(checker.card_file(card_file, deck))
-        checker.cross_item_warnings(items)
-    if diags.errors or deck is None:
-        return None
-    return Cards(loaded.root, deck, tuple(items), tuple(diags.warnings))
+@dataclass(frozen=True)
+class FileResult:
+    """What validating one card file found.
+
+    It depends only on the file's bytes, deck.yaml and the image files it names (recorded in
+    ``images`` with what was found there), so it can be cached and computed in parallel.
+    """
+
+    items: tuple[Item, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    images: tuple[tuple[str, str], ...] = ()
+
+
+def validate_deck(card_file: CardFile, root: Path, diags: Diagnostics) -> Deck | None:
+    """deck.yaml as a `Deck`, or None (problems in ``diags``)."""
+    return _Checker(root, diags).deck(card_file)
+
+
+def validate_card_file(card_file: CardFile, deck: Deck, root: Path, diags: Diagnostics) -> FileResult:
+    """Check one parsed card file; ``diags`` holds what parsing it reported."""
+    checker = _Checker(root, diags)
+    items = checker.card_file(card_file, deck)
+    return FileResult(tuple(items), tuple(diags.items), tuple(checker.images))
+
+
+def check_across_files(items: Sequence[Item], diags: Diagnostics) -> None:
+    """What no single file can tell: ids used twice, questions asked twice."""
+    first_use: dict[str, Item] = {}
+    for item in items:
+        first = first_use.setdefault(item.id, item)
+        if first is not item:
+            diags.error(item.location, f"duplicate id {item.id!r} (first used at {first.location})")
+    seen: dict[str, Item] = {}
+    for item in items:
+        key = " ".join(item.prompt.casefold().split())
+        first = seen.setdefault(key, item)
+        if first is not item:
+            diags.warning(
+                item.location,
+                f"item {item.id!r} asks the same question as {first.id!r} ({first.location})",
+            )
+
+
+def image_state(path: Path, root: Path) -> str:
+    """What is at an image path, so a cached result can tell that the image changed."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        return "outside"
+    return "dir" if path.is_dir() else "file" if path.is_file() else "missing"
 
 
 class _Checker:
     def __init__(self, root: Path, diags: Diagnostics) -> None:
         self.root = root
         self.diags = diags
-        self.seen_ids: dict[str, Location] = {}
+        self.images: list[tuple[str, str]] = []
 
     # -- generic readers ------------------------------------------------------------------
 
@@ -220,7 +257,7 @@ class _Checker:
     def card_file(self, card_file: CardFile, deck: Deck) -> list[Item]:
         node = card_file.root
         if node is None:
-            if not any(d.location.path == str(card_file.path) for d in self.diags.items):
+            if not self.diags.items:  # nothing reported yet: the file is simply empty
                 self.diags.error(card_file.location, "file is empty; a card file needs an 'items:' list")
             return []
         if not self.keys(node, FILE_KEYS, "a card file"):
@@ -289,12 +326,6 @@ class _Checker:
         v: dict[str, Any] = node.value
         errors_before = len(self.diags.errors)
         item_id = self.identifier(v.get("id"), "id")
-        if item_id is not None:
-            first = self.seen_ids.get(item_id)
-            if first is not None:
-                self.diags.error(v["id"].loc, f"duplicate id {item_id!r} (first used at {first})")
-            else:
-                self.seen_ids[item_id] = v["id"].loc
         category = self.text(v.get("category"), "category", required=True)
         if category is not None and category not in deck.categories:
             self.diags.error(
@@ -330,7 +361,7 @@ class _Checker:
             id=item_id,
             category=category,
             kind="cloze" if is_cloze else "basic",
-            location=node.loc,
+            location=v["id"].loc,
             subdeck=subdeck,
             q=q or "",
             a=a or "",
@@ -372,14 +403,15 @@ class _Checker:
         if ".." in posix.parts:
             self.diags.error(node.loc, f"image {raw!r} must not contain '..'; keep images inside the cards folder")
             return None
-        path = self.root.joinpath(*posix.parts)
-        if not path.resolve().is_relative_to(self.root.resolve()):
+        state = image_state(self.root.joinpath(*posix.parts), self.root)
+        self.images.append((raw, state))
+        if state == "outside":
             self.diags.error(node.loc, f"image {raw!r} leads outside the cards folder")
             return None
-        if path.is_dir():
+        if state == "dir":
             self.diags.error(node.loc, f"image {raw!r} is a folder, not a file")
             return None
-        if not path.is_file():
+        if state == "missing":
             self.diags.error(node.loc, f"image file {raw!r} not found in the cards folder")
             return None
         if posix.suffix.lower() not in IMAGE_SUFFIXES:
@@ -404,14 +436,3 @@ class _Checker:
         for text, loc in wrong:
             if item.kind == "basic" and text.casefold() == item.a.casefold():
                 self.diags.warning(loc, "this distractor is the same as the answer")
-
-    def cross_item_warnings(self, items: list[Item]) -> None:
-        seen: dict[str, Item] = {}
-        for item in items:
-            key = " ".join(item.prompt.casefold().split())
-            first = seen.setdefault(key, item)
-            if first is not item:
-                self.diags.warning(
-                    item.location,
-                    f"item {item.id!r} asks the same question as {first.id!r} ({first.location})",
-                )

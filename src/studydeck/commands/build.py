@@ -7,6 +7,7 @@ import click
 from studydeck import api
 from studydeck.commands.options import cards_option, out_option
 from studydeck.diagnostics import display_path
+from studydeck.printouts import MAX_PRINTED_ITEMS
 from studydeck.report import print_diagnostics, print_report
 
 
@@ -28,4 +29,9 @@ def build_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
     click.echo(f"Built {display_path(str(result.package))}: {result.note_count} notes, {result.card_count} cards.")
     if result.printouts:
         click.echo(f"Printouts: {', '.join(display_path(str(p)) for p in result.printouts)}")
+    if result.printouts_skipped:
+        click.echo(
+            f"Printouts: skipped, {result.note_count:,} items are more than a printed sheet should hold "
+            f"({MAX_PRINTED_ITEMS:,}); print a selection with `studydeck quiz --deck … --count …`."
+        )
     print_report(result.report)

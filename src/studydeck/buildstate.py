@@ -1,0 +1,64 @@
+"""What the last successful build wrote, and from which inputs, so a rebuild skips unchanged outputs.
+
+`<out>/.studydeck-build.json` maps each output's file name to a fingerprint of everything it
+is made from and the SHA-256 of the bytes written. An output is reused only when both still
+match, so a deleted or hand-edited output, or any changed input, is simply rebuilt. The file
+is written together with the outputs and is safe to delete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studydeck.version import __version__
+
+STATE_FILE = ".studydeck-build.json"
+STATE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class BuildState:
+    outputs: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (inputs, sha256)
+
+    def is_current(self, path: Path, inputs: str) -> bool:
+        """True when ``path`` holds exactly what a build from ``inputs`` wrote last time."""
+        recorded = self.outputs.get(path.name)
+        if recorded is None or recorded[0] != inputs:
+            return False
+        try:
+            return file_digest(path) == recorded[1]
+        except OSError:
+            return False
+
+
+def fingerprint(parts: Iterable[str | bytes]) -> str:
+    """A hash of an output's inputs (studydeck's version always included)."""
+    digest = hashlib.sha256(f"{STATE_FORMAT}\0{__version__}".encode())
+    for part in parts:
+        digest.update(b"\0")
+        digest.update(part.encode() if isinstance(part, str) else part)
+    return digest.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def read_state(out_dir: Path) -> BuildState:
+    """The recorded state; an absent or unreadable file means nothing can be reused."""
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        data = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
+        if data.get("format") == STATE_FORMAT:
+            return BuildState({name: (entry[0], entry[1]) for name, entry in data["outputs"].items()})
+    return BuildState()
+
+
+def format_state(state: BuildState) -> str:
+    outputs = {name: list(entry) for name, entry in sorted(state.outputs.items())}
+    return json.dumps({"format": STATE_FORMAT, "outputs": outputs}, indent=1) + "\n"

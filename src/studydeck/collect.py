@@ -1,0 +1,88 @@
+"""Load and validate a whole cards folder: each card file once, from the cache when unchanged,
+in parallel processes when many files changed (YAML parsing is the bulk of a cold build)."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from studydeck.cache import MIN_ENTRIES_KEPT, FileCache, decode_result, encode_result
+from studydeck.diagnostics import Diagnostics, Location
+from studydeck.load import DECK_FILE, find_card_files, parse_card_file, read_card_bytes
+from studydeck.model import Cards, Deck
+from studydeck.validate import FileResult, check_across_files, validate_card_file, validate_deck
+
+#: Below this much work, starting processes costs more than it saves.
+PARALLEL_MIN_FILES = 8
+PARALLEL_MIN_BYTES = 1 << 20
+
+
+def collect_cards(root: Path, cache: FileCache, diags: Diagnostics) -> Cards | None:
+    """The validated deck, or None when any error was found (all are in ``diags``)."""
+    if not root.is_dir():
+        diags.error(Location(str(root)), "cards folder not found")
+        return None
+    deck_path = root / DECK_FILE
+    if not deck_path.is_file():
+        diags.error(Location(str(deck_path)), "deck.yaml is missing; it names the deck and gives it a stable id")
+        return None
+    deck_bytes = read_card_bytes(deck_path, root, diags)
+    deck = validate_deck(parse_card_file(deck_path, root, deck_bytes, diags), root, diags)
+    if deck is None or deck_bytes is None:
+        return None
+    results = validated_files(root, deck, hashlib.sha256(deck_bytes).hexdigest(), cache)
+    items = [item for result in results for item in result.items]
+    for result in results:
+        diags.items.extend(result.diagnostics)
+    check_across_files(items, diags)
+    if diags.errors:
+        return None
+    return Cards(root, deck, tuple(items), tuple(diags.warnings))
+
+
+def validated_files(root: Path, deck: Deck, deck_digest: str, cache: FileCache) -> list[FileResult]:
+    """One result per card file, in file order."""
+    paths = find_card_files(root)
+    results: list[FileResult | None] = [None] * len(paths)
+    misses: list[tuple[int, str, bytes]] = []
+    for index, path in enumerate(paths):
+        read_diags = Diagnostics()
+        data = read_card_bytes(path, root, read_diags)
+        if data is None:
+            results[index] = FileResult((), tuple(read_diags.items))
+            continue
+        key = cache.key(path, data, deck_digest)
+        results[index] = cache.get(key, root)
+        if results[index] is None:
+            misses.append((index, key, data))
+    jobs = [(paths[index], root, data, deck) for index, _, data in misses]
+    for (index, key, _), encoded in zip(misses, _run(jobs), strict=True):
+        cache.put(key, encoded)
+        # Fresh results take the same encode/decode path as cached ones, so both are identical.
+        results[index] = decode_result(encoded)
+    if misses:
+        cache.prune(max(MIN_ENTRIES_KEPT, 4 * len(paths)))
+    return [result for result in results if result is not None]
+
+
+def _validate_encoded(job: tuple[Path, Path, bytes, Deck]) -> bytes:
+    path, root, data, deck = job
+    diags = Diagnostics()
+    card_file = parse_card_file(path, root, data, diags)
+    return encode_result(validate_card_file(card_file, deck, root, diags))
+
+
+def _run(jobs: list[tuple[Path, Path, bytes, Deck]]) -> Iterable[bytes]:
+    workers = min(os.cpu_count() or 1, len(jobs))
+    size = sum(len(job[2]) for job in jobs)
+    if workers < 2 or len(jobs) < PARALLEL_MIN_FILES or size < PARALLEL_MIN_BYTES:
+        return map(_validate_encoded, jobs)
+    # fork starts workers in milliseconds; elsewhere the platform default (spawn) is the safe choice.
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_validate_encoded, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
