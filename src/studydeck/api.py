@@ -9,24 +9,33 @@ from pathlib import Path
 from typing import Literal
 
 from studydeck.buildlock import exclusive_build
-from studydeck.buildstate import STATE_FILE, BuildState, file_digest, fingerprint, format_state, read_state
+from studydeck.buildstate import (
+    STATE_FILE,
+    BuildState,
+    file_digest,
+    files_fingerprint,
+    fingerprint,
+    format_state,
+    read_state,
+)
 from studydeck.cache import FileCache, default_cache_dir, encode_items
 from studydeck.collect import collect_cards
 from studydeck.compile import ChangeReport, CompiledDeck, compile_deck
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
 from studydeck.flashcards import make_flashcards
-from studydeck.load import LOCK_FILE
+from studydeck.load import DECK_FILE, LOCK_FILE, find_card_files
 from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile
 from studydeck.lockrepair import Repair, repair_lockfile
 from studydeck.model import Cards
 from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
-from studydeck.outputs import remove_leftovers, staged
+from studydeck.outputs import remove_leftovers, staged, write_atomic
 from studydeck.package import write_package
 from studydeck.pdf import Paper, render_flashcards
 from studydeck.printouts import (
     MAX_PRINTED_ITEMS,
     build_printouts,
     deck_date,
+    default_printouts,
     flashcards_title,
     printout_paths,
     quiz_files,
@@ -110,9 +119,50 @@ def build(
         return _build_locked(cards_dir, out_dir, now=now, notetypes=notetypes, strict=strict)
 
 
+def _inputs_fingerprint(cards_part: str, cards_dir: Path, images: Iterable[str]) -> str:
+    """Every input of a build: the card files (read up front), the lockfile and the images."""
+    return fingerprint(
+        [cards_part, files_fingerprint([cards_dir / LOCK_FILE]), files_fingerprint(cards_dir / i for i in images)]
+    )
+
+
+def _unchanged_build(
+    state: BuildState, cards_part: str, cards_dir: Path, out_dir: Path, strict: bool
+) -> BuildResult | None:
+    """The last build's result, when no input and no output changed since (else None)."""
+    package = next((name for name in state.outputs if name.endswith(".apkg")), None)
+    if package is None or state.inputs != _inputs_fingerprint(cards_part, cards_dir, state.images):
+        return None
+    if not all(state.is_current(out_dir / name, entry[0]) for name, entry in state.outputs.items()):
+        return None
+    warnings = tuple(Diagnostic(Location(p, line, col), Severity.WARNING, m) for p, line, col, m in state.warnings)
+    if strict and warnings:
+        raise ContentError(list(warnings))
+    printouts = [p for p in default_printouts(package.removesuffix(".apkg"), out_dir) if p.name in state.outputs]
+    return BuildResult(
+        package=out_dir / package,
+        report=ChangeReport(),
+        warnings=warnings,
+        note_count=state.counts[0],
+        card_count=state.counts[1],
+        printouts=tuple(printouts),
+        printouts_skipped=state.counts[0] > 0 and not printouts,
+    )
+
+
 def _build_locked(
     cards_dir: Path, out_dir: Path, *, now: float | None, notetypes: NoteTypes, strict: bool
 ) -> BuildResult:
+    # Card files are fingerprinted before they are read: one edited during this build makes
+    # the next build run in full instead of trusting what this one saw.
+    cards_part = fingerprint(
+        [files_fingerprint([cards_dir / DECK_FILE, *find_card_files(cards_dir)])]
+        + [nt.content_hash() for nt in notetypes]
+    )
+    state = read_state(out_dir)
+    unchanged = _unchanged_build(state, cards_part, cards_dir, out_dir, strict)
+    if unchanged is not None:
+        return unchanged
     cards = load_deck(cards_dir)
     compiled = compile_deck(cards, load_lockfile(cards_dir), notetypes, time.time() if now is None else now)
     if strict and compiled.warnings:
@@ -123,13 +173,13 @@ def _build_locked(
     lock_changed = not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text
 
     # Each output is made only when what it is made from changed since the last build.
-    state = read_state(out_dir)
-    fingerprints: dict[Path, str] = {}
-    writers: dict[Path, Callable[[Path], object]] = {}
     deck = compiled.deck
-    fingerprints[target] = fingerprint(
-        [lock_text, deck.id, deck.name, deck.description, "\n".join(note.item_id for note in compiled.notes)]
-    )
+    fingerprints = {
+        target: fingerprint(
+            [lock_text, deck.id, deck.name, deck.description, "\n".join(note.item_id for note in compiled.notes)]
+        )
+    }
+    writers: dict[Path, Callable[[Path], object]] = {}
     if not state.is_current(target, fingerprints[target]):
         writers[target] = lambda temp: write_package(compiled, temp)
     printouts = printout_paths(cards, out_dir) if len(cards.items) <= MAX_PRINTED_ITEMS else []
@@ -144,19 +194,27 @@ def _build_locked(
     if lock_changed:
         writers[lock_path] = lambda temp: temp.write_text(lock_text, encoding="utf-8")
 
-    remove_leftovers([target, lock_path, *printouts])
-    targets = list(writers)
     state_path = out_dir / STATE_FILE
-    with staged([*targets, state_path]) as temps:
-        digests = {path.name: entry[1] for path, entry in _current(state, fingerprints, writers).items()}
-        for path, temp in zip(targets, temps[:-1], strict=True):
+    remove_leftovers([target, lock_path, *printouts, state_path])
+    digests = {path: state.outputs[path.name][1] for path in fingerprints if path not in writers}
+    with staged(list(writers)) as temps:
+        for path, temp in zip(writers, temps, strict=True):
             writers[path](temp)
-            digests[path.name] = file_digest(temp)
-        new_state = BuildState({path.name: (fingerprints[path], digests[path.name]) for path in fingerprints})
-        temps[-1].write_text(format_state(new_state), encoding="utf-8")
+            digests[path] = file_digest(temp)
     if not printouts:  # printouts of an earlier, smaller deck no longer describe it
         for stale in printout_paths(cards, out_dir):
             stale.unlink(missing_ok=True)
+    # Written last: if this build dies before, the old state no longer matches and the next
+    # build simply runs in full.
+    images = tuple(sorted({item.image for item in cards.items if item.image}))
+    new_state = BuildState(
+        outputs={path.name: (fingerprints[path], digests[path]) for path in fingerprints},
+        inputs=_inputs_fingerprint(cards_part, cards_dir, images),
+        images=images,
+        warnings=tuple((w.location.path, w.location.line, w.location.col, w.message) for w in compiled.warnings),
+        counts=(len(compiled.notes), sum(len(n.card_ords) for n in compiled.notes)),
+    )
+    write_atomic(state_path, lambda temp: temp.write_text(format_state(new_state), encoding="utf-8"))
     return BuildResult(
         package=target,
         report=compiled.report,
@@ -164,16 +222,9 @@ def _build_locked(
         note_count=len(compiled.notes),
         card_count=sum(len(n.card_ords) for n in compiled.notes),
         printouts=tuple(printouts),
-        written=tuple(path for path in targets if path != lock_path),
+        written=tuple(path for path in writers if path != lock_path),
         printouts_skipped=bool(cards.items) and not printouts,
     )
-
-
-def _current(
-    state: BuildState, fingerprints: dict[Path, str], writers: dict[Path, Callable[[Path], object]]
-) -> dict[Path, tuple[str, str]]:
-    """The recorded state of the outputs this build reuses as they are."""
-    return {path: state.outputs[path.name] for path in fingerprints if path not in writers}
 
 
 @dataclass(frozen=True)

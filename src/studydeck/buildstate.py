@@ -24,6 +24,12 @@ STATE_FORMAT = 1
 @dataclass(frozen=True)
 class BuildState:
     outputs: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (inputs, sha256)
+    # The whole build: a fingerprint of every input, the images it used (their bytes are
+    # inputs too), and what it reported, so an unchanged folder needs no work at all.
+    inputs: str = ""
+    images: tuple[str, ...] = ()
+    warnings: tuple[tuple[str, int, int, str], ...] = ()
+    counts: tuple[int, int] = (0, 0)  # notes, cards
 
     def is_current(self, path: Path, inputs: str) -> bool:
         """True when ``path`` holds exactly what a build from ``inputs`` wrote last time."""
@@ -55,10 +61,35 @@ def read_state(out_dir: Path) -> BuildState:
     with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
         data = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
         if data.get("format") == STATE_FORMAT:
-            return BuildState({name: (entry[0], entry[1]) for name, entry in data["outputs"].items()})
+            return BuildState(
+                outputs={name: (entry[0], entry[1]) for name, entry in data["outputs"].items()},
+                inputs=str(data["inputs"]),
+                images=tuple(data["images"]),
+                warnings=tuple((w[0], int(w[1]), int(w[2]), str(w[3])) for w in data["warnings"]),
+                counts=(int(data["counts"][0]), int(data["counts"][1])),
+            )
     return BuildState()
 
 
 def format_state(state: BuildState) -> str:
-    outputs = {name: list(entry) for name, entry in sorted(state.outputs.items())}
-    return json.dumps({"format": STATE_FORMAT, "outputs": outputs}, indent=1) + "\n"
+    data = {
+        "format": STATE_FORMAT,
+        "inputs": state.inputs,
+        "images": list(state.images),
+        "warnings": [list(w) for w in state.warnings],
+        "counts": list(state.counts),
+        "outputs": {name: list(entry) for name, entry in sorted(state.outputs.items())},
+    }
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+def files_fingerprint(paths: Iterable[Path]) -> str:
+    """What a build reads from these files: each one's place, kind and bytes (a missing one counts too)."""
+    parts: list[str | bytes] = []
+    for path in paths:
+        parts.append(f"{path}\0{path.is_symlink()}")
+        try:
+            parts.append(path.read_bytes())
+        except OSError as exc:
+            parts.append(f"unreadable {exc.errno}")
+    return fingerprint(parts)

@@ -72,7 +72,7 @@ def remove_leftovers(targets: list[Path]) -> None:
                 leftover.unlink()
 
 
-def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
+def write_atomic(target: Path, write: Callable[[Path], object]) -> None:
     """Run ``write`` on a temporary path and rename it onto ``target``."""
     with staged([target]) as (temp,):
         write(temp)

@@ -48,10 +48,12 @@ MAX_PRINTED_ITEMS = 1500
 
 def printout_paths(cards: Cards, out_dir: Path) -> list[Path]:
     """The files `build` writes beside the .apkg (none for an empty deck)."""
-    if not cards.items:
-        return []
-    sheet, key = quiz_paths(out_dir / f"{cards.deck.id}-quiz.pdf")
-    return [sheet, key, out_dir / f"{cards.deck.id}-flashcards.pdf"]
+    return default_printouts(cards.deck.id, out_dir) if cards.items else []
+
+
+def default_printouts(deck_id: str, out_dir: Path) -> list[Path]:
+    sheet, key = quiz_paths(out_dir / f"{deck_id}-quiz.pdf")
+    return [sheet, key, out_dir / f"{deck_id}-flashcards.pdf"]
 
 
 def build_printouts(cards: Cards, out_dir: Path, date: str) -> dict[Path, bytes]:
