@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from studydeck.buildlock import exclusive_build
 from studydeck.buildstate import (
@@ -18,30 +18,24 @@ from studydeck.buildstate import (
     format_state,
     read_state,
 )
-from studydeck.cache import FileCache, default_cache_dir, encode_items
-from studydeck.collect import collect_cards
-from studydeck.compile import ChangeReport, CompiledDeck, compile_deck
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
-from studydeck.flashcards import make_flashcards
 from studydeck.load import DECK_FILE, LOCK_FILE, find_card_files
 from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile
-from studydeck.lockrepair import Repair, repair_lockfile
-from studydeck.model import Cards
+from studydeck.model import Cards, ChangeReport
 from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
 from studydeck.outputs import remove_leftovers, staged, write_atomic
-from studydeck.package import write_package
-from studydeck.pdf import Paper, render_flashcards
-from studydeck.printouts import (
-    MAX_PRINTED_ITEMS,
-    build_printouts,
-    deck_date,
-    default_printouts,
-    flashcards_title,
-    printout_paths,
-    quiz_files,
-    write_files,
-)
-from studydeck.quiz import ALL_ITEMS, DEFAULT_SEED, DEFAULT_TITLE, Filters, QuizMode, make_sheets, select_items
+
+#: `build` prints the whole deck only up to this size: a larger deck would make a sheet of
+#: hundreds of pages (and seconds of rendering on every edit); print a selection with `quiz`.
+MAX_PRINTED_ITEMS = 1500
+
+# The heavy stages (YAML parsing, Markdown, genanki, Typst) are imported inside the functions
+# that use them, so commands that need little (an unchanged `build`, `lock`) start fast.
+if TYPE_CHECKING:
+    from studydeck.compile import CompiledDeck
+    from studydeck.lockrepair import Repair
+    from studydeck.pdf import Paper
+    from studydeck.quiz import Filters, QuizMode
 
 
 def load_deck(cards_dir: Path, *, cache_dir: Path | Literal["default"] | None = "default") -> Cards:
@@ -50,6 +44,9 @@ def load_deck(cards_dir: Path, *, cache_dir: Path | Literal["default"] | None = 
     Validated files are cached by content in ``cache_dir`` (default: `default_cache_dir()`;
     None: no cache). The cache never changes the result, only how fast it comes.
     """
+    from studydeck.cache import FileCache, default_cache_dir
+    from studydeck.collect import collect_cards
+
     diags = Diagnostics()
     cache = FileCache(default_cache_dir() if cache_dir == "default" else cache_dir)
     cards = collect_cards(Path(cards_dir), cache, diags)
@@ -70,6 +67,8 @@ def compile_cards(
     cards_dir: Path, *, now: float | None = None, notetypes: NoteTypes = DEFAULT_NOTE_TYPES
 ) -> CompiledDeck:
     """Load, validate and compile, without writing anything."""
+    from studydeck.compile import compile_deck
+
     cards = load_deck(cards_dir)
     lock = load_lockfile(cards_dir)
     return compile_deck(cards, lock, notetypes, time.time() if now is None else now)
@@ -138,7 +137,7 @@ def _unchanged_build(
     warnings = tuple(Diagnostic(Location(p, line, col), Severity.WARNING, m) for p, line, col, m in state.warnings)
     if strict and warnings:
         raise ContentError(list(warnings))
-    printouts = [p for p in default_printouts(package.removesuffix(".apkg"), out_dir) if p.name in state.outputs]
+    printouts = [out_dir / name for name in state.outputs if name.endswith(".pdf")]
     return BuildResult(
         package=out_dir / package,
         report=ChangeReport(),
@@ -163,6 +162,11 @@ def _build_locked(
     unchanged = _unchanged_build(state, cards_part, cards_dir, out_dir, strict)
     if unchanged is not None:
         return unchanged
+    from studydeck.cache import encode_items
+    from studydeck.compile import compile_deck
+    from studydeck.package import write_package
+    from studydeck.printouts import build_printouts, deck_date, printout_paths
+
     cards = load_deck(cards_dir)
     compiled = compile_deck(cards, load_lockfile(cards_dir), notetypes, time.time() if now is None else now)
     if strict and compiled.warnings:
@@ -237,12 +241,12 @@ def quiz(
     cards_dir: Path,
     out: Path,
     *,
-    filters: Filters = ALL_ITEMS,
+    filters: Filters | None = None,
     count: int | None = None,
-    seed: int = DEFAULT_SEED,
+    seed: int | None = None,
     mode: QuizMode = "open",
     paper: Paper = "a4",
-    title: str = DEFAULT_TITLE,
+    title: str | None = None,
     date: str | None = None,
     versions: int = 1,
 ) -> QuizResult:
@@ -251,10 +255,22 @@ def quiz(
     ``date`` defaults to the day the deck last changed, from the lockfile. Raises
     SelectionError when the filters name what the deck lacks or select nothing.
     """
+    from studydeck.printouts import deck_date, quiz_files, write_files
+    from studydeck.quiz import ALL_ITEMS, DEFAULT_SEED, DEFAULT_TITLE, make_sheets
+
     cards = load_deck(cards_dir)
     if date is None:
         date = deck_date(load_lockfile(cards_dir))
-    sheets = make_sheets(cards, filters, count=count, seed=seed, mode=mode, versions=versions, title=title, date=date)
+    sheets = make_sheets(
+        cards,
+        filters or ALL_ITEMS,
+        count=count,
+        seed=DEFAULT_SEED if seed is None else seed,
+        mode=mode,
+        versions=versions,
+        title=DEFAULT_TITLE if title is None else title,
+        date=date,
+    )
     files = quiz_files(sheets, Path(out), paper)
     write_files(files)
     return QuizResult(tuple(files), len(sheets[0].questions))
@@ -266,10 +282,17 @@ class FlashcardsResult:
     card_count: int
 
 
-def flashcards(cards_dir: Path, out: Path, *, filters: Filters = ALL_ITEMS, paper: Paper = "a4") -> FlashcardsResult:
+def flashcards(
+    cards_dir: Path, out: Path, *, filters: Filters | None = None, paper: Paper = "a4"
+) -> FlashcardsResult:
     """Write cut-out flashcards to ``out``: fronts and mirrored backs on alternating pages."""
+    from studydeck.flashcards import make_flashcards
+    from studydeck.pdf import render_flashcards
+    from studydeck.printouts import flashcards_title, write_files
+    from studydeck.quiz import ALL_ITEMS, select_items
+
     cards = load_deck(cards_dir)
-    made = make_flashcards(cards, select_items(cards, filters))
+    made = make_flashcards(cards, select_items(cards, filters or ALL_ITEMS))
     write_files({Path(out): render_flashcards(made, paper, flashcards_title(cards))})
     return FlashcardsResult(Path(out), len(made))
 
@@ -283,6 +306,8 @@ class LockRepairResult:
 
 def repair_lock(cards_dir: Path) -> LockRepairResult:
     """Rewrite a damaged lockfile, keeping every line that can still be read (`studydeck lock --repair`)."""
+    from studydeck.lockrepair import repair_lockfile
+
     cards_dir = Path(cards_dir)
     path = cards_dir / LOCK_FILE
     with exclusive_build(cards_dir):

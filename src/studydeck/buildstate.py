@@ -78,7 +78,7 @@ def format_state(state: BuildState) -> str:
         "images": list(state.images),
         "warnings": [list(w) for w in state.warnings],
         "counts": list(state.counts),
-        "outputs": {name: list(entry) for name, entry in sorted(state.outputs.items())},
+        "outputs": {name: list(entry) for name, entry in state.outputs.items()},  # in the order made
     }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 

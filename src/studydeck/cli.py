@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -10,16 +11,6 @@ from typing import Any
 import click
 
 from studydeck import __version__
-from studydeck.commands.build import build_command
-from studydeck.commands.cards import cards_command
-from studydeck.commands.check import check_command
-from studydeck.commands.diff import diff_command
-from studydeck.commands.export import export_command
-from studydeck.commands.init import init_command
-from studydeck.commands.lock import lock_command
-from studydeck.commands.quiz import quiz_command
-from studydeck.commands.stats import stats_command
-from studydeck.commands.watch import watch_command
 from studydeck.diagnostics import ContentError, OutputError
 from studydeck.report import print_diagnostics
 
@@ -27,8 +18,23 @@ EXIT_CONTENT = 1  # invalid cards, or an output that could not be written
 EXIT_INTERNAL = 3  # a bug in studydeck
 
 
+#: Each command lives in studydeck.commands.<name>, imported only when that command runs, so
+#: `studydeck build` on an unchanged folder does not pay for PDF, export or watch machinery.
+COMMANDS = ("build", "check", "quiz", "cards", "lock", "init", "watch", "stats", "diff", "export")
+
+
 class StudydeckGroup(click.Group):
-    """Turns content and output problems into messages and exit status 1, never a traceback."""
+    """Loads commands on demand; turns content and output problems into messages and exit status 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        command = getattr(importlib.import_module(f"studydeck.commands.{cmd_name}"), f"{cmd_name}_command")
+        assert isinstance(command, click.Command)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         if os.environ.get("NO_COLOR"):  # https://no-color.org; click already drops colour when piped
@@ -58,18 +64,6 @@ def cli() -> None:
     path:line:col: error: message) or an output that could not be written;
     2 usage error.
     """
-
-
-cli.add_command(build_command)
-cli.add_command(check_command)
-cli.add_command(quiz_command)
-cli.add_command(cards_command)
-cli.add_command(lock_command)
-cli.add_command(init_command)
-cli.add_command(watch_command)
-cli.add_command(stats_command)
-cli.add_command(diff_command)
-cli.add_command(export_command)
 
 
 def main() -> None:

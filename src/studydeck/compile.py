@@ -19,7 +19,7 @@ from studydeck.cloze import parse_cloze
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics
 from studydeck.lockfile import LockEntry, Lockfile, NoteTypeEntry
 from studydeck.markup import to_html
-from studydeck.model import Cards, Deck, Item
+from studydeck.model import Cards, ChangeReport, Deck, Item
 from studydeck.notetypes import NoteType, NoteTypes
 
 #: New notes get ids this far apart, so `note id + card ordinal` is a unique card id.
@@ -44,19 +44,6 @@ class Note:
 class MediaFile:
     name: str  # content-hash name used inside the package
     path: Path
-
-
-@dataclass(frozen=True)
-class ChangeReport:
-    added: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    moved: tuple[tuple[str, str, str], ...] = ()  # (id, old deck, new deck)
-    notetypes_changed: tuple[str, ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.added or self.changed or self.removed or self.moved or self.notetypes_changed)
 
 
 @dataclass(frozen=True)

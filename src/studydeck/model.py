@@ -93,3 +93,18 @@ class Cards:
 
     def anki_deck_name(self, item: Item) -> str:
         return f"{self.deck.name}::{item.subdeck}" if item.subdeck else self.deck.name
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    """What a build changed since the last one, by item id."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    moved: tuple[tuple[str, str, str], ...] = ()  # (id, old deck, new deck)
+    notetypes_changed: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.changed or self.removed or self.moved or self.notetypes_changed)

@@ -41,19 +41,12 @@ def flashcards_title(cards: Cards) -> str:
     return f"{cards.deck.name}: flashcards"
 
 
-#: `build` prints the whole deck only up to this size: a larger deck would make a sheet of
-#: hundreds of pages (and seconds of rendering on every edit); print a selection with `quiz`.
-MAX_PRINTED_ITEMS = 1500
-
-
 def printout_paths(cards: Cards, out_dir: Path) -> list[Path]:
     """The files `build` writes beside the .apkg (none for an empty deck)."""
-    return default_printouts(cards.deck.id, out_dir) if cards.items else []
-
-
-def default_printouts(deck_id: str, out_dir: Path) -> list[Path]:
-    sheet, key = quiz_paths(out_dir / f"{deck_id}-quiz.pdf")
-    return [sheet, key, out_dir / f"{deck_id}-flashcards.pdf"]
+    if not cards.items:
+        return []
+    sheet, key = quiz_paths(out_dir / f"{cards.deck.id}-quiz.pdf")
+    return [sheet, key, out_dir / f"{cards.deck.id}-flashcards.pdf"]
 
 
 def build_printouts(cards: Cards, out_dir: Path, date: str) -> dict[Path, bytes]:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import click
 
-from studydeck.compile import ChangeReport
 from studydeck.diagnostics import Diagnostic, Severity
+from studydeck.model import ChangeReport
 
 
 def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:

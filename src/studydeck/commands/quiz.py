@@ -5,7 +5,8 @@ from pathlib import Path
 import click
 
 from studydeck import api
-from studydeck.commands.options import cards_option, filter_options, paper_option, selection_usage_errors
+from studydeck.commands.options import cards_option
+from studydeck.commands.print_options import filter_options, paper_option, selection_usage_errors
 from studydeck.diagnostics import display_path
 from studydeck.pdf import Paper
 from studydeck.quiz import DEFAULT_SEED, DEFAULT_TITLE, MAX_VERSIONS, QUIZ_MODES, Filters, QuizMode
