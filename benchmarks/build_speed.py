@@ -1,0 +1,171 @@
+"""Build speed at the scale of the largest medical decks (issue 5).
+
+Generates a synthetic cards folder of N items (about 200 per file, realistic lengths, every
+category, some cloze), then times whole processes, median of several runs:
+
+  (a) baseline: what a user would write instead (PyYAML's C loader + genanki, no validation)
+  (b) `studydeck build`, cold: no previous output, no cache
+  (c) a no-op rebuild
+  (d) a rebuild after editing one item
+  (e) `studydeck check`
+  (f) the peak memory of each
+
+and prints each figure with its ratio to (a). Usage:
+
+    python benchmarks/build_speed.py                 # N = 35,000 and 100,000
+    python benchmarks/build_speed.py --items 5000 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CATEGORIES = [
+    "mechanism", "indication", "dosing", "prognosis", "contraindication",
+    "adverse-effect", "overdose", "formulation", "management", "classification",
+]  # fmt: skip
+WORDS = (
+    "patient nerve fibre dose daily weeks improvement pain sensory motor axonal demyelinating "
+    "immunoglobulin plasma exchange steroid taper relapse remission neuropathy diabetic "
+    "vitamin deficiency toxic alcohol renal hepatic contraindicated pregnancy infusion oral "
+    "tablet capsule ampoule injection maximum minimum treatment therapy response prognosis"
+).split()
+
+BASELINE = textwrap.dedent(
+    """
+    import sys, pathlib, yaml, genanki
+    cards, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+    deck_cfg = yaml.load((cards / "deck.yaml").read_text(), Loader=yaml.CLoader)
+    model = genanki.Model(1607392319, "Simple", fields=[{"name": "Q"}, {"name": "A"}],
+        templates=[{"name": "Card 1", "qfmt": "{{Q}}", "afmt": "{{FrontSide}}<hr id=answer>{{A}}"}])
+    deck = genanki.Deck(2059400110, deck_cfg["name"])
+    for path in sorted(cards.rglob("*.yaml")):
+        if path.name == "deck.yaml":
+            continue
+        for item in yaml.load(path.read_text(), Loader=yaml.CLoader)["items"]:
+            q, a = item.get("q") or item.get("cloze"), item.get("a", "")
+            deck.add_note(genanki.Note(model=model, fields=[q, a], guid=genanki.guid_for(item["id"])))
+    out.mkdir(parents=True, exist_ok=True)
+    genanki.Package(deck).write_to_file(out / "baseline.apkg")
+    """
+)
+
+
+def sentence(rng: random.Random, low: int, high: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high))).capitalize()
+
+
+def generate(folder: Path, items: int, per_file: int = 200, seed: int = 1) -> None:
+    """A cards folder with ``items`` items in files of ``per_file``."""
+    rng = random.Random(seed)
+    (folder / "cards").mkdir(parents=True)
+    (folder / "cards" / "deck.yaml").write_text(
+        "name: Synthetic deck\nid: synthetic-deck\nsources:\n  src:\n    title: A source\n"
+    )
+    for file_no in range(0, items, per_file):
+        lines = [f"deck: Topic {file_no // 2000}::Part {file_no // per_file}", "source: src",
+                 f"tags: [topic-{file_no // 2000}]", "items:"]  # fmt: skip
+        for n in range(file_no, min(items, file_no + per_file)):
+            category = CATEGORIES[n % len(CATEGORIES)]
+            lines += [f"  - id: item-{n:06d}", f"    category: {category}"]
+            if n % 5 == 4:
+                lines.append(f'    cloze: "{sentence(rng, 6, 14)} {{{{c1::{rng.randint(1, 900)} mg}}}} daily."')
+            else:
+                lines.append(f"    q: {sentence(rng, 6, 16)}?")
+                lines.append(f"    a: {sentence(rng, 2, 12)} {rng.randint(1, 900)} mg")
+                if n % 3 == 0:
+                    lines.append(f"    wrong: [{sentence(rng, 2, 5)}, {sentence(rng, 2, 5)}]")
+            if n % 4 == 0:
+                lines.append(f"    extra: {sentence(rng, 10, 30)}.")
+            lines.append(f"    tags: [drug-{n % 97}, group::{n % 13}]")
+        path = folder / "cards" / f"part-{file_no // per_file:04d}.yaml"
+        path.write_text("\n".join(lines) + "\n")
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_mib: float
+
+
+def run(cmd: list[str], cwd: Path) -> Measure:
+    """One whole process: wall time and peak resident memory."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0,):
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")
+    return Measure(elapsed, usage.ru_maxrss / 1024)
+
+
+def median(measures: list[Measure]) -> Measure:
+    return Measure(statistics.median(m.seconds for m in measures), max(m.peak_mib for m in measures))
+
+
+def bench(items: int, runs: int) -> dict[str, Measure]:
+    studydeck = [sys.executable, "-m", "studydeck"]
+    with tempfile.TemporaryDirectory(prefix="studydeck-bench-") as tmp:
+        root = Path(tmp)
+        generate(root, items)
+        script = root / "baseline.py"
+        script.write_text(BASELINE)
+        build = [*studydeck, "build", "--cards", "cards", "--out", "out"]
+        run(build, root)  # first build writes the lockfile, as a committed deck has one
+        cache = root / "out"
+        results: dict[str, list[Measure]] = {k: [] for k in ("baseline", "cold", "noop", "edit", "check")}
+        target = root / "cards" / "part-0000.yaml"
+        original = target.read_text()
+        for i in range(runs):
+            results["baseline"].append(run([sys.executable, str(script), "cards", "base-out"], root))
+            shutil.rmtree(cache, ignore_errors=True)
+            results["cold"].append(run(build, root))
+            results["noop"].append(run(build, root))
+            target.write_text(original.replace("    q: ", f"    q: Edit {i} ", 1))
+            results["edit"].append(run(build, root))
+            results["check"].append(run([*studydeck, "check", "--cards", "cards"], root))
+        return {k: median(v) for k, v in results.items()}
+
+
+def report(items: int, results: dict[str, Measure]) -> None:
+    base = results["baseline"]
+    labels = {
+        "baseline": "(a) baseline: PyYAML C loader + genanki",
+        "cold": "(b) studydeck build, cold",
+        "noop": "(c) no-op rebuild",
+        "edit": "(d) rebuild after a one-item edit",
+        "check": "(e) studydeck check",
+    }
+    print(f"\nN = {items:,} items")
+    print(f"{'':44} {'seconds':>8} {'× (a)':>7} {'× (b)':>7} {'peak MiB':>9} {'× (a)':>6}")
+    for key, label in labels.items():
+        m = results[key]
+        print(
+            f"{label:44} {m.seconds:8.2f} {m.seconds / base.seconds:7.2f} "
+            f"{m.seconds / results['cold'].seconds:7.2f} {m.peak_mib:9.0f} {m.peak_mib / base.peak_mib:6.2f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, action="append", help="items (repeatable; default 35000 and 100000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is reported")
+    args = parser.parse_args()
+    for items in args.items or [35_000, 100_000]:
+        report(items, bench(items, args.runs))
+
+
+if __name__ == "__main__":
+    main()
