@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +29,18 @@ class CardFile:
 
 
 def find_card_files(root: Path) -> list[Path]:
-    """Every *.yaml / *.yml below ``root`` except deck.yaml, in a stable order; hidden folders skipped."""
+    """Every *.yaml / *.yml below ``root`` except deck.yaml, in a stable order; hidden folders skipped.
+
+    Symbolic links to folders outside ``root`` are listed too, so that `read_card_bytes` refuses
+    them out loud instead of their files silently going missing.
+    """
     found: list[tuple[str, Path]] = []
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in dirs:
+            path = Path(folder, name)
+            if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+                found.append((path.relative_to(root).as_posix(), path))
         for name in files:
             if not name.endswith(YAML_SUFFIXES) or name.startswith("."):
                 continue
@@ -49,7 +58,11 @@ def read_card_bytes(path: Path, root: Path, diags: Diagnostics) -> bytes | None:
         diags.error(loc, "symbolic link leads outside the cards folder; copy the file in instead")
         return None
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # reading a pipe or a device could block or never end
+            diags.error(loc, "not a regular file; card files must be plain files")
+            return None
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             diags.error(
                 loc,
