@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from studydeck.version import __version__
+from studydeck.yamlfile import MAX_FILE_BYTES
 
 STATE_FILE = ".studydeck-build.json"
 STATE_FORMAT = 1
@@ -89,7 +91,13 @@ def files_fingerprint(paths: Iterable[Path]) -> str:
     for path in paths:
         parts.append(f"{path}\0{path.is_symlink()}")
         try:
-            parts.append(path.read_bytes())
+            info = path.stat()
+            # Never read a pipe (it may never end) or a file too big to be a card file (loading
+            # refuses both): their kind, size and time stand in for their bytes.
+            if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES:
+                parts.append(path.read_bytes())
+            else:
+                parts.append(f"{stat.S_IFMT(info.st_mode)} {info.st_size} {info.st_mtime_ns}")
         except OSError as exc:
             parts.append(f"unreadable {exc.errno}")
     return fingerprint(parts)
