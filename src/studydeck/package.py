@@ -19,6 +19,7 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from studydeck.compile import CompiledDeck
+from studydeck.diagnostics import OutputError, display_path
 from studydeck.markup import to_html
 from studydeck.notetypes import NoteType
 from studydeck.outputs import temporary_sibling
@@ -118,7 +119,10 @@ def write_package(compiled: CompiledDeck, path: Path) -> None:
     db_path = temporary_sibling(path.with_name(path.name + ".db"))
     try:
         db_path.unlink()  # sqlite creates it afresh
-        write_collection(compiled, db_path)
+        try:
+            write_collection(compiled, db_path)
+        except sqlite3.OperationalError as exc:  # our SQL is fixed: this is the disk (full, read-only, failing)
+            raise OutputError(f"cannot write in {display_path(str(path.parent))}: {exc}") from exc
         media_index = {str(i): m.name for i, m in enumerate(compiled.media)}
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             _add(archive, "collection.anki2", db_path.read_bytes())
