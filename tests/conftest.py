@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -14,3 +15,17 @@ from helpers import CardsFolder
 def folder(tmp_path: Path) -> CardsFolder:
     """A small valid cards folder in a temporary directory."""
     return CardsFolder.example(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory: pytest.TempPathFactory) -> CardsFolder:
+    folder = CardsFolder.example(tmp_path_factory.mktemp("built-template"))
+    folder.build()
+    return folder
+
+
+@pytest.fixture
+def built(built_template: CardsFolder, tmp_path: Path) -> CardsFolder:
+    """The example folder after a successful build (a copy of one built once per test session)."""
+    shutil.copytree(built_template.root, tmp_path, symlinks=True, dirs_exist_ok=True)
+    return CardsFolder(tmp_path)

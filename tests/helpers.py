@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,3 +113,22 @@ class CardsFolder:
         """Hashes of every output and the lockfile, to prove that nothing changed."""
         files = sorted(p for p in [*self.out.rglob("*"), self.lockfile] if p.is_file())
         return {str(p.relative_to(self.root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+#: One diagnostic as the CLI prints it (DESIGN §2); the position is left out only where there is none.
+DIAGNOSTIC_LINE = re.compile(
+    r"(?P<path>[^\s:][^:]*?)(?::(?P<line>[1-9]\d*):(?P<col>[1-9]\d*))?: (?P<severity>error|warning): (?P<message>\S.*)"
+)
+ERROR_SUMMARY = re.compile(r"\d+ error\(s\), \d+ warning\(s\); nothing was written\.")
+
+
+def diagnostics_printed(result: Result) -> list[re.Match[str]]:
+    """The diagnostic lines on stderr; fails the test if stderr holds anything else (a traceback, say)."""
+    found = []
+    for line in result.stderr.splitlines():
+        match = DIAGNOSTIC_LINE.fullmatch(line)
+        if match is None:
+            assert ERROR_SUMMARY.fullmatch(line), f"unexpected line on stderr: {line!r}\n{result.stderr}"
+        else:
+            found.append(match)
+    return found

@@ -1,0 +1,309 @@
+"""Fuzzing: whatever is in the cards folder, studydeck builds or exits 1 with located errors.
+
+Random YAML documents, random text and bytes, and random mutations of valid files (deck.yaml,
+card files, the lockfile) go through the API and the CLI. A traceback, an exit status other
+than 0 or 1, a stray line on stderr, a position past the end of its file, or a failed build
+that touched the previous outputs fails the test. This file runs a bounded number of
+examples with a fixed seed; `scripts/fuzz.py` runs it for longer with random seeds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from studydeck.diagnostics import ContentError, Severity
+from studydeck.model import DEFAULT_CATEGORIES
+from studydeck.validate import ID_PATTERN
+
+from helpers import DECK_YAML, DRUGS_YAML, CardsFolder, dedent, diagnostics_printed
+
+#: In CI: a fixed set of examples (about 30 s in all on 2 cores), so a run never flakes on a new
+#: one. scripts/fuzz.py sets STUDYDECK_FUZZ_EXAMPLES, and gets fresh random examples every round.
+EXAMPLES = int(os.environ.get("STUDYDECK_FUZZ_EXAMPLES", "60"))
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    derandomize="STUDYDECK_FUZZ_EXAMPLES" not in os.environ,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+
+CLOZE_YAML = dedent(
+    """
+    deck: Prognosis
+    tags: [cidp, "drug::ivig"]
+    items:
+      - id: cloze-one
+        category: prognosis
+        cloze: "About {{c1::90%}} respond; {{c2::10%::a tenth}} do not."
+        extra: "**Bold**, *italic*, H~2~O, x^2^, [link](https://example.org)"
+        caution: The article prints 0.4 mg/kg.
+      - id: basic-image
+        category: mechanism
+        q: What does the trace show?
+        a: Conduction block.
+        image: media/trace.png
+        source: {key: src, section: Figures}
+    """
+)
+FILES = {"deck.yaml": DECK_YAML, "drugs.yaml": DRUGS_YAML, "cloze.yaml": CLOZE_YAML}
+KEYS = [
+    *("name", "id", "description", "sources", "categories", "title", "url", "reviewed", "publisher"),
+    *("deck", "source", "tags", "items", "category", "q", "a", "cloze", "extra", "caution"),
+    *("image", "wrong", "reverse", "key", "section", "ID", "Q", "itmes", "categroy", "<<", ""),
+]
+VALUES = [
+    *("[a, b]", "{x: 1}", "1", "0.10", "true", "null", "~", "2025-07-04", '""', "''", "[]", "{}"),
+    *("&anchor x", "*anchor", "!!python/object/apply:os.system [echo]", "!custom x", "!!binary aGk="),
+    *('"{{c1::}}"', '"{{c0::x}}"', '"{{c1::a {{c2::b}}}}"', '"{{c1::open"', '"close}}"', "|\n  block"),
+    *("dosing", "prognosis", "DOSING", "src", "nosuch", "media/trace.png", "/etc/passwd", "../x.png", "media"),
+    *("<script>alert(1)</script>", "javascript:alert(1)", "https://example.org", "Ivig-Dose", "ivig-dose"),
+]
+SNIPPETS = [
+    *("\t", ": ", "- ", "  ", "&a ", "*a", "<<: *a\n", "? ", "{", "}", "[", "]", "'", '"', "#", ","),
+    *("---\n", "...\n", "%YAML 1.1\n", "!", "|", ">", "\r\n", "\r", "\ufeff", "\x00", "\x85", "\u2028"),
+    *("{{c1::", "}}", "::", "\\", "%", "@", "`", "é", "😀", "\n", "id: ivig-dose\n", "items:\n"),
+]
+
+
+def _scalars() -> st.SearchStrategy[Any]:
+    return (
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats()
+        | st.dates()
+        | st.text(max_size=30)
+        | st.sampled_from(KEYS + [v for v in VALUES if "\n" not in v])
+    )
+
+
+yaml_values = st.recursive(
+    _scalars(),
+    lambda children: (
+        st.lists(children, max_size=5)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), children, max_size=6)
+    ),
+    max_leaves=30,
+)
+# Documents shaped like card files, so that validation and compiling (not only parsing) are exercised.
+any_item = st.dictionaries(st.sampled_from(KEYS), _scalars() | st.lists(_scalars(), max_size=3), max_size=8)
+words = st.text(min_size=1, max_size=60)
+tags = st.lists(st.from_regex(r"[a-z][a-z0-9:_-]{0,12}", fullmatch=True), max_size=3)
+valid_basic_item = st.fixed_dictionaries(
+    {
+        "id": st.from_regex(ID_PATTERN, fullmatch=True),
+        "category": st.sampled_from(DEFAULT_CATEGORIES),
+        "q": words,
+        "a": words,
+    },
+    optional={
+        "extra": words,
+        "caution": words,
+        "tags": tags,
+        "wrong": st.lists(words, max_size=3),
+        "reverse": st.booleans(),
+    },
+)
+valid_cloze_item = st.fixed_dictionaries(
+    {
+        "id": st.from_regex(ID_PATTERN, fullmatch=True),
+        "category": st.sampled_from(DEFAULT_CATEGORIES),
+        "cloze": st.tuples(words, words, words).map(lambda t: f"{t[0]} {{{{c1::{t[1]}}}}} {t[2]}"),
+    },
+    optional={"extra": words, "source": st.just("src") | st.just({"key": "src", "section": "Intro"})},
+)
+valid_deck = st.fixed_dictionaries(
+    {
+        "name": words,
+        "id": st.from_regex(ID_PATTERN, fullmatch=True),
+        "sources": st.fixed_dictionaries(
+            {"src": st.fixed_dictionaries({"title": words}, optional={"url": words.map("https://".__add__)})}
+        ),
+    },
+    optional={"description": words},
+)
+card_file_like = st.fixed_dictionaries(
+    {"items": st.lists(any_item | valid_basic_item | valid_cloze_item, max_size=4)},
+    optional={"deck": _scalars(), "source": _scalars(), "tags": yaml_values},
+)
+
+
+@st.composite
+def mutations(draw: st.DrawFn, text: str) -> bytes:
+    """``text`` after one to four random edits of the kinds authors and merges make."""
+    data = text.encode()
+    for _ in range(draw(st.integers(1, 3))):
+        lines = data.split(b"\n")
+        kind = draw(st.sampled_from(["flip", "delete", "duplicate", "swap", "key", "value", "text", "insert"]))
+        at = draw(st.integers(0, max(len(lines) - 1, 0)))
+        if kind == "flip" and data:
+            pos = draw(st.integers(0, len(data) - 1))
+            data = data[:pos] + bytes([draw(st.integers(0, 255))]) + data[pos + 1 :]
+            continue
+        if kind == "delete":
+            del lines[at]
+        elif kind == "duplicate":
+            lines.insert(at, lines[at])
+        elif kind == "swap":
+            other = draw(st.integers(0, len(lines) - 1))
+            lines[at], lines[other] = lines[other], lines[at]
+        elif kind in ("key", "value", "text") and b":" in lines[at]:
+            key, _, value = lines[at].partition(b":")
+            if kind == "key":
+                indent = key[: len(key) - len(key.lstrip(b" -"))]
+                key = indent + draw(st.sampled_from(KEYS)).encode()
+            elif kind == "value":
+                value = b" " + draw(st.sampled_from(VALUES)).encode()
+            else:  # any text at all, as a JSON string (which YAML reads as a double-quoted one)
+                value = b" " + json.dumps(draw(st.text(max_size=40))).encode()
+            lines[at] = key + b":" + value
+        else:
+            line = lines[at]
+            pos = draw(st.integers(0, len(line)))
+            lines[at] = line[:pos] + draw(st.sampled_from(SNIPPETS)).encode() + line[pos:]
+        data = b"\n".join(lines)
+    return data
+
+
+@functools.cache
+def valid_lockfile() -> str:
+    """The lockfile a build of FILES writes (built once)."""
+    with _cards_folder() as folder:
+        folder.build(now=1_750_000_000.0)
+        return folder.lockfile.read_text(encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _cards_folder(files: dict[str, bytes] | None = None) -> Iterator[CardsFolder]:
+    """A fresh folder with FILES (and ``files`` over them); in memory where possible, for speed.
+
+    It has its own studydeck cache, so the API's build fills it and the CLI's build reads it.
+    """
+    shm = Path("/dev/shm")
+    with (
+        tempfile.TemporaryDirectory(dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None) as tmp,
+        _environment("STUDYDECK_CACHE_DIR", str(Path(tmp, "cache"))),
+    ):
+        folder = CardsFolder(Path(tmp))
+        for rel, text in FILES.items():
+            folder.write(rel, text.encode())
+        folder.write("media/trace.png", b"\x89PNG\r\n\x1a\n not really a picture")
+        for rel, data in (files or {}).items():
+            folder.write(rel, data)
+        yield folder
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = old
+
+
+def check_build(files: dict[str, bytes]) -> None:
+    """The property: a valid build, or exit 1 with located errors and nothing touched."""
+    with _cards_folder(files) as folder:
+        before = folder.snapshot()
+        try:
+            folder.build()
+        except ContentError as exc:
+            built = False
+            assert any(d.severity is Severity.ERROR for d in exc.diagnostics)
+            for d in exc.diagnostics:
+                _assert_within_file(d.location.path, d.location.line, folder)
+            assert folder.snapshot() == before, "a failed build changed the outputs"
+        else:
+            built = True
+        event("valid build" if built else "exit 1")
+        result = folder.run("build")
+        assert result.exit_code == (0 if built else 1), result.output
+        printed = diagnostics_printed(result)
+        if not built:
+            assert any(m["severity"] == "error" for m in printed)
+        for match in printed:
+            _assert_within_file(str(folder.root / match["path"]), int(match["line"] or 0), folder)
+
+
+# What YAML counts as a line break (NEL and the Unicode separators too).
+LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def _assert_within_file(path: str, line: int, folder: CardsFolder) -> None:
+    """A reported position exists: the file is in the folder and has that many lines."""
+    file = Path(path)
+    assert file.resolve().is_relative_to(folder.root.resolve()), path
+    if line:
+        text = file.read_bytes().decode("utf-8", errors="replace")
+        lines = len(LINE_BREAK.findall(text)) + 1
+        assert line <= lines, f"{path}:{line} is past the end of the file ({lines} lines)"
+
+
+@FUZZ
+@given(document=yaml_values | card_file_like)
+def test_random_yaml_document_as_card_file(document: Any) -> None:
+    check_build({"drugs.yaml": yaml.safe_dump(document, allow_unicode=True).encode()})
+
+
+@FUZZ
+@given(deck=valid_deck, items=st.lists(valid_basic_item | valid_cloze_item, min_size=1, max_size=6))
+def test_valid_shapes_with_arbitrary_text(deck: dict[str, Any], items: list[dict[str, Any]]) -> None:
+    check_build(
+        {
+            "deck.yaml": yaml.safe_dump(deck, allow_unicode=True).encode(),
+            "drugs.yaml": yaml.safe_dump({"items": items}, allow_unicode=True).encode(),
+        }
+    )
+
+
+@FUZZ
+@given(document=yaml_values)
+def test_random_yaml_document_as_deck_file(document: Any) -> None:
+    check_build({"deck.yaml": yaml.safe_dump(document, allow_unicode=True).encode()})
+
+
+@FUZZ
+@given(data=st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
+def test_random_bytes_as_card_file(data: bytes) -> None:
+    check_build({"drugs.yaml": data})
+
+
+@FUZZ
+@given(data=st.sampled_from(sorted(FILES)).flatmap(lambda rel: st.tuples(st.just(rel), mutations(FILES[rel]))))
+def test_mutated_valid_file(data: tuple[str, bytes]) -> None:
+    rel, mutated = data
+    check_build({rel: mutated})
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_lockfile(data: st.DataObject) -> None:
+    check_build({"studydeck.lock": data.draw(mutations(valid_lockfile()))})
+
+
+FUZZ_TESTS: list[Callable[[], None]] = [
+    test_random_yaml_document_as_card_file,
+    test_valid_shapes_with_arbitrary_text,
+    test_random_yaml_document_as_deck_file,
+    test_random_bytes_as_card_file,
+    test_mutated_valid_file,
+    test_mutated_lockfile,
+]
