@@ -51,13 +51,17 @@ def printout_paths(cards: Cards, out_dir: Path) -> list[Path]:
 
 def build_printouts(cards: Cards, out_dir: Path, date: str) -> dict[Path, bytes]:
     """What `build` writes beside the .apkg: the full quiz (open questions), its key, and flashcards."""
-    if not cards.items:
+    paths = printout_paths(cards, out_dir)
+    if not paths:
         return {}  # a new, empty deck: nothing to print yet
-    quiz_pdf = out_dir / f"{cards.deck.id}-quiz.pdf"
-    files = quiz_files(make_sheets(cards, date=date), quiz_pdf, "a4")
+    sheet_pdf, key_pdf, flashcards_pdf = paths
+    [sheet] = make_sheets(cards, date=date)
     flashcards = make_flashcards(cards, list(cards.items))
-    files[out_dir / f"{cards.deck.id}-flashcards.pdf"] = render_flashcards(flashcards, "a4", flashcards_title(cards))
-    return files
+    return {
+        sheet_pdf: render_sheet(sheet, "a4"),
+        key_pdf: render_key(sheet, "a4"),
+        flashcards_pdf: render_flashcards(flashcards, "a4", flashcards_title(cards)),
+    }
 
 
 def write_files(files: dict[Path, bytes]) -> None:

@@ -25,6 +25,7 @@ QuestionStyle = Literal["open", "choice", "cloze"]
 DEFAULT_SEED = 1
 DEFAULT_TITLE = "Quiz"
 MAX_VERSIONS = 26  # versions are lettered A–Z
+MAX_CHOICES = 26  # and so are the choices
 
 
 class SelectionError(Exception):
@@ -219,14 +220,14 @@ def _option_text(text: str) -> str:
 
 
 def _question(cards: Cards, item: Item, number: int, mode: QuizMode, seed: int, version: str) -> Question:
-    answer = answer_text(item)
+    answer, prompt = answer_text(item), prompt_text(item)
     question = Question(
         number=number,
         item_id=item.id,
         style="cloze",
-        prompt=prompt_text(item),
+        prompt=prompt,
         answer=answer,
-        key_prompt=revealed_text(item) if item.kind == "cloze" else prompt_text(item),
+        key_prompt=revealed_text(item) if item.kind == "cloze" else prompt,
         source=source_text(cards, item),
         caution=to_plain(item.caution),
     )
@@ -234,7 +235,8 @@ def _question(cards: Cards, item: Item, number: int, mode: QuizMode, seed: int, 
         return question
     if mode == "choice" and item.wrong:
         correct = _option_text(answer)
-        options = [correct, *(_option_text(to_plain(w)) for w in item.wrong)]
+        # Lettered A–Z; a distractor repeating the answer (check warns about it) is shown once.
+        options = list(dict.fromkeys([correct, *(_option_text(to_plain(w)) for w in item.wrong)]))[:MAX_CHOICES]
         purpose = f"choices{version}:{item.id}"
         options.sort(key=lambda option: _shuffle_key(seed, purpose, option))
         letter = string.ascii_uppercase[options.index(correct)]
