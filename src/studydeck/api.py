@@ -32,6 +32,7 @@ MAX_PRINTED_ITEMS = 1500
 # The heavy stages (YAML parsing, Markdown, genanki, Typst) are imported inside the functions
 # that use them, so commands that need little (an unchanged `build`, `lock`) start fast.
 if TYPE_CHECKING:
+    from studydeck.collect import Collected
     from studydeck.compile import CompiledDeck
     from studydeck.lockrepair import Repair
     from studydeck.pdf import Paper
@@ -44,15 +45,19 @@ def load_deck(cards_dir: Path, *, cache_dir: Path | Literal["default"] | None = 
     Validated files are cached by content in ``cache_dir`` (default: `default_cache_dir()`;
     None: no cache). The cache never changes the result, only how fast it comes.
     """
+    return _collect(cards_dir, cache_dir).cards
+
+
+def _collect(cards_dir: Path, cache_dir: Path | Literal["default"] | None = "default") -> Collected:
     from studydeck.cache import FileCache, default_cache_dir
     from studydeck.collect import collect_cards
 
     diags = Diagnostics()
     cache = FileCache(default_cache_dir() if cache_dir == "default" else cache_dir)
-    cards = collect_cards(Path(cards_dir), cache, diags)
-    if cards is None:
+    collected = collect_cards(Path(cards_dir), cache, diags)
+    if collected is None:
         raise ContentError(diags.sorted())
-    return cards
+    return collected
 
 
 def load_lockfile(cards_dir: Path) -> Lockfile:
@@ -69,9 +74,9 @@ def compile_cards(
     """Load, validate and compile, without writing anything."""
     from studydeck.compile import compile_deck
 
-    cards = load_deck(cards_dir)
+    collected = _collect(cards_dir)
     lock = load_lockfile(cards_dir)
-    return compile_deck(cards, lock, notetypes, time.time() if now is None else now)
+    return compile_deck(collected.cards, lock, notetypes, time.time() if now is None else now, collected.contents)
 
 
 def check(cards_dir: Path, *, strict: bool = False) -> list[Diagnostic]:
@@ -167,8 +172,11 @@ def _build_locked(
     from studydeck.package import write_package
     from studydeck.printouts import build_printouts, deck_date, printout_paths
 
-    cards = load_deck(cards_dir)
-    compiled = compile_deck(cards, load_lockfile(cards_dir), notetypes, time.time() if now is None else now)
+    collected = _collect(cards_dir)
+    cards = collected.cards
+    compiled = compile_deck(
+        cards, load_lockfile(cards_dir), notetypes, time.time() if now is None else now, collected.contents
+    )
     if strict and compiled.warnings:
         raise ContentError(list(compiled.warnings))
     target = package_path(out_dir, compiled.deck.id)

@@ -14,16 +14,17 @@ import hashlib
 import marshal
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from studydeck.compile import NoteContent
 from studydeck.diagnostics import Diagnostic, Location, Severity
 from studydeck.model import Item, SourceRef
 from studydeck.validate import FileResult, image_state
 from studydeck.version import __version__
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 #: Old entries beyond this many (or four per card file) are pruned after a build.
 MIN_ENTRIES_KEPT = 2000
 
@@ -51,12 +52,13 @@ class FileCache:
         assert self.directory is not None
         return self.directory / key[:2] / key
 
-    def get(self, key: str, root: Path) -> FileResult | None:
+    def get(self, key: str, root: Path) -> tuple[FileResult, tuple[NoteContent | None, ...]] | None:
+        """A stored entry, decoded, if present and the images it names are as they were."""
         if self.directory is None:
             return None
         entry = self._entry(key)
         try:
-            result = decode_result(entry.read_bytes())
+            result, contents = decode_result(entry.read_bytes())
         except FileNotFoundError:
             return None
         except Exception:  # a damaged entry (e.g. a killed build, another version): recompute
@@ -65,7 +67,7 @@ class FileCache:
             return None
         if any(image_state(root / raw, root) != state for raw, state in result.images):
             return None  # an image the file names appeared, vanished or changed kind
-        return result
+        return result, contents
 
     def put(self, key: str, encoded: bytes) -> None:
         """Store an entry made by `encode_result`; a cache that cannot be written is skipped."""
@@ -114,21 +116,26 @@ def _item_fields(i: Item) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def encode_result(result: FileResult) -> bytes:
+def encode_result(result: FileResult, contents: Sequence[NoteContent | None]) -> bytes:
+    """A validated file and its items' note contents (None where not precomputed)."""
     items = [_item_fields(i) for i in result.items]
     diagnostics = [(_location(d.location), d.severity.value, d.message) for d in result.diagnostics]
-    return marshal.dumps((CACHE_FORMAT, items, diagnostics, result.images))
+    notes = [
+        None if c is None else (c.notetype_id, c.guid, c.fields, c.tags, c.content_hash, c.card_ords) for c in contents
+    ]
+    return marshal.dumps((CACHE_FORMAT, items, diagnostics, result.images, notes))
 
 
-def decode_result(data: bytes) -> FileResult:
-    version, items, diagnostics, images = marshal.loads(data)
+def decode_result(data: bytes) -> tuple[FileResult, tuple[NoteContent | None, ...]]:
+    version, items, diagnostics, images, notes = marshal.loads(data)
     if version != CACHE_FORMAT:
         raise ValueError("cache format")
-    return FileResult(
+    result = FileResult(
         items=tuple(_item(fields) for fields in items),
         diagnostics=tuple(Diagnostic(Location(*loc), Severity(sev), msg) for loc, sev, msg in diagnostics),
         images=tuple((raw, state) for raw, state in images),
     )
+    return result, tuple(None if n is None else NoteContent(*n) for n in notes)
 
 
 def _item(f: Any) -> Item:

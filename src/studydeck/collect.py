@@ -9,12 +9,15 @@ import os
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from studydeck.cache import MIN_ENTRIES_KEPT, FileCache, decode_result, encode_result
+from studydeck.compile import NoteContent, note_content
 from studydeck.diagnostics import Diagnostics, Location
 from studydeck.load import DECK_FILE, find_card_files, parse_card_file, read_card_bytes
 from studydeck.model import Cards, Deck
+from studydeck.notetypes import DEFAULT_NOTE_TYPES
 from studydeck.validate import FileResult, check_across_files, validate_card_file, validate_deck
 
 #: Below this much work, starting processes costs more than it saves.
@@ -22,7 +25,15 @@ PARALLEL_MIN_FILES = 8
 PARALLEL_MIN_BYTES = 1 << 20
 
 
-def collect_cards(root: Path, cache: FileCache, diags: Diagnostics) -> Cards | None:
+@dataclass(frozen=True)
+class Collected:
+    """A validated deck, with the note contents computed alongside (by item id)."""
+
+    cards: Cards
+    contents: dict[str, NoteContent]
+
+
+def collect_cards(root: Path, cache: FileCache, diags: Diagnostics) -> Collected | None:
     """The validated deck, or None when any error was found (all are in ``diags``)."""
     if not root.is_dir():
         diags.error(Location(str(root)), "cards folder not found")
@@ -35,26 +46,35 @@ def collect_cards(root: Path, cache: FileCache, diags: Diagnostics) -> Cards | N
     deck = validate_deck(parse_card_file(deck_path, root, deck_bytes, diags), root, diags)
     if deck is None or deck_bytes is None:
         return None
-    results = validated_files(root, deck, hashlib.sha256(deck_bytes).hexdigest(), cache)
-    items = [item for result in results for item in result.items]
-    for result in results:
+    files = validated_files(root, deck, hashlib.sha256(deck_bytes).hexdigest(), cache)
+    items = [item for result, _ in files for item in result.items]
+    contents = {
+        item.id: content
+        for result, file_contents in files
+        for item, content in zip(result.items, file_contents, strict=True)
+        if content is not None
+    }
+    for result, _ in files:
         diags.items.extend(result.diagnostics)
     check_across_files(items, diags)
     if diags.errors:
         return None
-    return Cards(root, deck, tuple(items), tuple(diags.warnings))
+    return Collected(Cards(root, deck, tuple(items), tuple(diags.warnings)), contents)
 
 
-def validated_files(root: Path, deck: Deck, deck_digest: str, cache: FileCache) -> list[FileResult]:
-    """One result per card file, in file order."""
+FileEntry = tuple[FileResult, tuple[NoteContent | None, ...]]
+
+
+def validated_files(root: Path, deck: Deck, deck_digest: str, cache: FileCache) -> list[FileEntry]:
+    """One result per card file, in file order, each with its items' note contents."""
     paths = find_card_files(root)
-    results: list[FileResult | None] = [None] * len(paths)
+    results: list[FileEntry | None] = [None] * len(paths)
     misses: list[tuple[int, str, bytes]] = []
     for index, path in enumerate(paths):
         read_diags = Diagnostics()
         data = read_card_bytes(path, root, read_diags)
         if data is None:
-            results[index] = FileResult((), tuple(read_diags.items))
+            results[index] = (FileResult((), tuple(read_diags.items)), ())
             continue
         key = cache.key(path, data, deck_digest)
         results[index] = cache.get(key, root)
@@ -71,10 +91,15 @@ def validated_files(root: Path, deck: Deck, deck_digest: str, cache: FileCache) 
 
 
 def _validate_encoded(job: tuple[Path, Path, bytes, Deck]) -> bytes:
+    """Parse, validate and precompile one file (in a worker process when there are many)."""
     path, root, data, deck = job
     diags = Diagnostics()
-    card_file = parse_card_file(path, root, data, diags)
-    return encode_result(validate_card_file(card_file, deck, root, diags))
+    result = validate_card_file(parse_card_file(path, root, data, diags), deck, root, diags)
+    contents = [
+        None if item.image else note_content(deck, item, DEFAULT_NOTE_TYPES.for_kind(item.kind))
+        for item in result.items
+    ]
+    return encode_result(result, contents)
 
 
 def _run(jobs: list[tuple[Path, Path, bytes, Deck]]) -> Iterable[bytes]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,11 +77,11 @@ def content_hash(notetype: NoteType, fields: tuple[str, ...], tags: tuple[str, .
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
-def source_html(cards: Cards, item: Item) -> str:
+def source_html(deck: Deck, item: Item) -> str:
     ref = item.source
     if ref is None:
         return ""
-    source = cards.deck.sources[ref.key]
+    source = deck.sources[ref.key]
     parts = [f'<span class="sd-source-title">{html.escape(source.title)}</span>']
     if ref.section:
         parts.append(f" · {html.escape(ref.section)}")
@@ -97,8 +98,8 @@ def media_name(path: Path) -> str:
     return f"sd-{hashlib.sha256(path.read_bytes()).hexdigest()[:20]}{path.suffix.lower()}"
 
 
-def _fields(cards: Cards, item: Item, image_html: str) -> tuple[str, ...]:
-    extra, caution, source = to_html(item.extra), to_html(item.caution), source_html(cards, item)
+def _fields(deck: Deck, item: Item, image_html: str) -> tuple[str, ...]:
+    extra, caution, source = to_html(item.extra), to_html(item.caution), source_html(deck, item)
     if item.kind == "cloze":
         return (to_html(item.cloze), extra, caution, source, image_html, item.id)
     reverse = "1" if item.reverse else ""
@@ -113,8 +114,47 @@ def anki_tags(item: Item) -> tuple[str, ...]:
     return tuple(sorted(set(tags), key=lambda t: (t.casefold(), t)))
 
 
-def compile_deck(cards: Cards, lock: Lockfile, notetypes: NoteTypes, now: float) -> CompiledDeck:
-    """Notes, media and the next lockfile; raises ContentError if an old id is reused."""
+@dataclass(frozen=True, slots=True)
+class NoteContent:
+    """An item's note as Anki stores it, before the lockfile gives it an id and a time.
+
+    It depends only on the item, the deck and the note type's id (plus the image's bytes, so
+    items with an image are always computed afresh), which lets it be cached with its file.
+    """
+
+    notetype_id: int
+    guid: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    content_hash: str
+    card_ords: tuple[int, ...]
+
+
+def note_content(deck: Deck, item: Item, notetype: NoteType, image_html: str = "") -> NoteContent:
+    fields = _fields(deck, item, image_html)
+    tags = anki_tags(item)
+    if item.kind == "cloze":
+        ords = tuple(sorted({d.number - 1 for d in parse_cloze(item.cloze)[0]}))
+    else:
+        ords = (0, 1) if item.reverse else (0,)
+    return NoteContent(
+        notetype.id, note_guid(deck.id, item.id), fields, tags, content_hash(notetype, fields, tags), ords
+    )
+
+
+def compile_deck(
+    cards: Cards,
+    lock: Lockfile,
+    notetypes: NoteTypes,
+    now: float,
+    contents: Mapping[str, NoteContent] | None = None,
+) -> CompiledDeck:
+    """Notes, media and the next lockfile; raises ContentError if an old id is reused.
+
+    ``contents`` may hold `note_content` results computed earlier (by item id); the others,
+    and every item with an image, are computed here.
+    """
+    contents = contents or {}
     now_s, now_ms = int(now), int(now * 1000)
     diags = Diagnostics(list(cards.warnings))
     next_note_id = max(now_ms, lock.max_note_id + NOTE_ID_STRIDE)
@@ -134,16 +174,16 @@ def compile_deck(cards: Cards, lock: Lockfile, notetypes: NoteTypes, now: float)
         )
 
     for item in cards.items:
-        image_html = ""
+        notetype = notetypes.for_kind(item.kind)
+        content = contents.get(item.id)
         if item.image:
             path = cards.root / item.image
             name = media_name(path)
             media[name] = MediaFile(name, path)
-            image_html = f'<img src="{html.escape(name, quote=True)}" alt="">'
-        notetype = notetypes.for_kind(item.kind)
-        fields = _fields(cards, item, image_html)
-        tags = anki_tags(item)
-        digest = content_hash(notetype, fields, tags)
+            content = note_content(cards.deck, item, notetype, f'<img src="{html.escape(name, quote=True)}" alt="">')
+        elif content is None or content.notetype_id != notetype.id:
+            content = note_content(cards.deck, item, notetype)
+        digest = content.content_hash
         old = lock.items.get(item.id)
         if old is None and item.id in lock.gone:
             previous = lock.gone[item.id]
@@ -168,21 +208,17 @@ def compile_deck(cards: Cards, lock: Lockfile, notetypes: NoteTypes, now: float)
         if old is not None and old.subdeck != item.subdeck and item.id in lock.items:
             moved.append((item.id, _deck_label(cards, old.subdeck), _deck_label(cards, item.subdeck)))
         entries[item.id] = entry
-        if item.kind == "cloze":
-            ords = tuple(sorted({d.number - 1 for d in parse_cloze(item.cloze)[0]}))
-        else:
-            ords = (0, 1) if item.reverse else (0,)
         notes.append(
             Note(
                 item_id=item.id,
-                guid=note_guid(cards.deck.id, item.id),
+                guid=content.guid,
                 note_id=entry.note_id,
                 mod=entry.mod,
                 notetype=notetype,
-                fields=fields,
-                tags=tags,
+                fields=content.fields,
+                tags=content.tags,
                 deck_name=cards.anki_deck_name(item),
-                card_ords=ords,
+                card_ords=content.card_ords,
                 content_hash=digest,
             )
         )

@@ -325,7 +325,7 @@ def card_html(cards: Cards, item: Item) -> str:
         parts.append(f'<img src="{image_data_uri(cards, item.image)}" alt="">')
     meta = [f"<code>{esc(item.id)}</code>", esc(item.category), *(esc(tag) for tag in item.tags)]
     if item.source is not None:
-        meta.append(source_html(cards, item))
+        meta.append(source_html(cards.deck, item))
     parts.append(f'<div class="meta">{" · ".join(meta)}</div>')
     parts.append("</article>")
     return "\n".join(parts)

@@ -27,6 +27,7 @@ HEADER = f"""\
 {FORMAT_LINE}
 """
 _HASH = re.compile(r"[0-9a-f]{16}\Z")
+_ENTRY = re.compile(r"([a-z0-9][a-z0-9._-]*) ([0-9a-f]{16}) ([0-9]{1,16}) ([0-9]{1,16})(?: (.+))?\Z")
 _INT = re.compile(r"[0-9]{1,16}\Z")
 
 
@@ -141,12 +142,14 @@ def parse_line(line: str) -> LockLine:
             raise BadLine("a notetype line needs: notetype <id> <hash> <mod>")
         return NoteTypeEntry(int(parts[0]), parts[1], int(parts[2]))
     if word in ("item", "gone"):
-        parts = rest.split(" ", 4)
-        if len(parts) < 4 or not _HASH.match(parts[1]) or not _INT.match(parts[2]) or not _INT.match(parts[3]):
+        match = _ENTRY.match(rest)  # one pattern for the whole line: large decks have 100k of them
+        if match is None:
+            parts = rest.split(" ", 1)
+            if parts[0] and not ID_PATTERN.match(parts[0]):
+                raise BadLine(f"{parts[0]!r} is not an item id")
             raise BadLine(f"an {word} line needs: {word} <id> <hash> <note id> <mod> [<subdeck>]")
-        if not ID_PATTERN.match(parts[0]):
-            raise BadLine(f"{parts[0]!r} is not an item id")
-        entry = LockEntry(parts[0], parts[1], int(parts[2]), int(parts[3]), parts[4] if len(parts) > 4 else "")
+        item_id, digest, note_id, mod, subdeck = match.groups()
+        entry = LockEntry(item_id, digest, int(note_id), int(mod), subdeck or "")
         return EntryLine("item" if word == "item" else "gone", entry)
     raise BadLine(f"unexpected line starting with {word!r}")
 
