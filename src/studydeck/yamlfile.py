@@ -46,6 +46,8 @@ MAX_EXPANDED_VALUES = 1_000_000
 #: Deepest nesting of lists and mappings; card files need about five levels.
 MAX_DEPTH = 100
 #: Characters YAML allows nowhere: C0 controls but tab and line breaks, DEL, C1 controls but NEL.
+# What YAML counts as a line break, so line numbers agree with the parser's.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 _NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 _STR = "tag:yaml.org,2002:str"
@@ -156,8 +158,9 @@ def parse(text: str, path: str, diags: Diagnostics) -> Node | None:
     forbidden = _NOT_PRINTABLE.search(text)
     if forbidden:  # checked here because the parser reports it without a line and column
         pos = forbidden.start()
-        line = text.count("\n", 0, pos) + 1
-        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        breaks = list(_LINE_BREAK.finditer(text, 0, pos))
+        line = len(breaks) + 1
+        col = pos - (breaks[-1].end() if breaks else 0) + 1
         diags.error(
             Location(path, line, col),
             f"character U+{ord(forbidden.group()):04X} (invisible, a control character) is not allowed in YAML; "
@@ -171,7 +174,7 @@ def parse(text: str, path: str, diags: Diagnostics) -> Node | None:
         return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        loc = _within(text, Location(path, mark.line + 1, mark.column + 1)) if mark else Location(path)
         diags.error(loc, _yaml_message(exc, text))
         return None
     except yaml.YAMLError as exc:
@@ -179,6 +182,14 @@ def parse(text: str, path: str, diags: Diagnostics) -> Node | None:
         return None
     finally:
         loader.dispose()
+
+
+def _within(text: str, loc: Location) -> Location:
+    """``loc``, or the end of the text if it is past it (the parser marks an unexpected end one line on)."""
+    lines = _LINE_BREAK.split(text)
+    if loc.line <= len(lines):
+        return loc
+    return Location(loc.path, len(lines), len(lines[-1]) + 1)
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
