@@ -170,6 +170,7 @@ def _build_locked(
     from studydeck.cache import encode_items
     from studydeck.compile import compile_deck
     from studydeck.package import write_package
+    from studydeck.pdf import TEMPLATES
     from studydeck.printouts import build_printouts, deck_date, printout_paths
 
     collected = _collect(cards_dir)
@@ -198,7 +199,8 @@ def _build_locked(
     if printouts:
         date = deck_date(compiled.lockfile)
         sources = repr(sorted(deck.sources.items()))
-        printout_inputs = fingerprint([encode_items(cards.items), deck.name, deck.id, sources, date])
+        templates = files_fingerprint(sorted(TEMPLATES.glob("*.typ")))  # an edited template reprints
+        printout_inputs = fingerprint([encode_items(cards.items), deck.name, deck.id, sources, date, templates])
         fingerprints.update(dict.fromkeys(printouts, printout_inputs))
         if not all(state.is_current(path, printout_inputs) for path in printouts):
             for path, pdf in build_printouts(cards, out_dir, date).items():
