@@ -245,7 +245,7 @@ def test_forget_refuses_current_and_unknown_ids(built: CardsFolder) -> None:
 
 def test_changed_deck_id_is_refused_loudly(built: CardsFolder) -> None:
     built.edit("deck.yaml", "id: test-deck", "id: test-deck-2")
-    [line] = fails_with(built, "cards/deck.yaml:1:1: error: the deck id changed from 'test-deck' to 'test-deck-2'")
+    [line] = fails_with(built, "cards/deck.yaml:2:5: error: the deck id changed from 'test-deck' to 'test-deck-2'")
     assert "EVERY note" in line
     assert not (built.out / "test-deck-2.apkg").exists()
 

@@ -53,7 +53,7 @@ class Deck:
     description: str
     sources: dict[str, Source]
     categories: tuple[str, ...]
-    location: Location
+    location: Location  # where deck.yaml gives the id, the one thing that must never change
 
 
 @dataclass(frozen=True, slots=True)

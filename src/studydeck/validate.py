@@ -197,7 +197,7 @@ class _Checker:
         categories = self.categories(v.get("categories"))
         if name is None or deck_id is None:
             return None
-        return Deck(name.strip(), deck_id, description, sources, categories, node.loc)
+        return Deck(name.strip(), deck_id, description, sources, categories, v["id"].loc)
 
     def sources(self, node: Node | None) -> dict[str, Source]:
         if node is None:
