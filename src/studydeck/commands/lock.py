@@ -64,7 +64,7 @@ def _print_repair(result: api.LockRepairResult, shown: str) -> None:
         click.echo(f"{shown} is sound ({kept}); nothing to repair.")
         return
     click.echo(f"Repaired {shown}: kept {kept}.")
-    if repair.dropped:
+    if any(line.text.startswith(("item ", "gone ")) for line in repair.dropped):
         click.echo(
             "Items whose line was dropped are recorded again by the next build; Anki matches their notes\n"
             "by id, so learners keep them and their review history."
