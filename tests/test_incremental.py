@@ -1,0 +1,162 @@
+"""The build cache and the build state never serve stale results (issue 5).
+
+Each test builds with a warm cache and previous outputs, changes something, rebuilds, and
+compares every output byte for byte with a cold build of the same cards and lockfile (no
+cache, empty output folder).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from studydeck import api, cache
+
+from helpers import DECK_YAML, DRUGS_YAML, CardsFolder
+
+T0, T1 = 1_750_000_000.0, 1_750_000_100.0
+
+MORE_YAML = """\
+deck: Prognosis
+source: src
+items:
+  - id: cidp-course
+    category: prognosis
+    q: Which CIDP course has the better prognosis?
+    a: Relapsing-remitting
+    wrong: [Progressive, Monophasic]
+"""
+
+
+@pytest.fixture
+def warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CardsFolder:
+    """A folder built once, with its own cache."""
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    folder = CardsFolder.example(tmp_path / "project")
+    folder.write("more/prognosis.yaml", MORE_YAML)
+    folder.build(now=T0)
+    return folder
+
+
+def outputs(folder: CardsFolder) -> dict[str, bytes]:
+    files = [p for p in folder.out.iterdir() if p.is_file() and not p.name.startswith(".")]
+    return {p.name: p.read_bytes() for p in sorted(files)} | {"lock": folder.lockfile.read_bytes()}
+
+
+def assert_same_as_cold(folder: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rebuild warm; a cold build of the same cards and lockfile gives the same bytes."""
+    cold = CardsFolder(tmp_path / "cold")
+    shutil.copytree(folder.cards, cold.cards)  # the cards and lockfile as the warm build finds them
+    folder.build(now=T1)
+    with monkeypatch.context() as m:
+        m.setenv("STUDYDECK_CACHE_DIR", "")  # no cache at all
+        cold.build(now=T1)
+    assert outputs(folder) == outputs(cold)
+
+
+def test_edited_file(warm: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    warm.edit("drugs.yaml", "0.4 g/kg per day IV for 5 days.", "0.4 g/kg/day for 5 days (2 g/kg).")
+    assert_same_as_cold(warm, tmp_path, monkeypatch)
+    assert "(2 g/kg)" in api.load_deck(warm.cards).items[0].a
+
+
+def test_renamed_file(warm: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (warm.cards / "more" / "prognosis.yaml").rename(warm.cards / "prognosis.yml")
+    assert_same_as_cold(warm, tmp_path, monkeypatch)
+
+
+def test_deleted_and_added_files(warm: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (warm.cards / "more" / "prognosis.yaml").unlink()
+    warm.write("new.yaml", MORE_YAML.replace("cidp-course", "cidp-course-2").replace("Which", "What"))
+    assert_same_as_cold(warm, tmp_path, monkeypatch)
+    assert "cidp-course-2" in {item.id for item in api.load_deck(warm.cards).items}
+
+
+def test_changed_deck_yaml_reaches_cached_files(
+    warm: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source title lives in every citing note: no card file changed, yet every note did."""
+    warm.edit("deck.yaml", "title: The source article", "title: The corrected source article")
+    assert_same_as_cold(warm, tmp_path, monkeypatch)
+    compiled = api.compile_cards(warm.cards, now=T1)
+    assert all("The corrected source article" in note.fields[4] for note in compiled.notes if note.fields[4])
+
+
+def test_changed_lockfile(warm: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = warm.lockfile.read_text()
+    warm.lockfile.write_text(text.replace(" 1750000000\n", " 1750000001\n", 1))
+    assert_same_as_cold(warm, tmp_path, monkeypatch)
+
+
+def test_unchanged_rebuild_reuses_everything_and_restores_a_deleted_output(
+    warm: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = outputs(warm)
+    assert warm.build(now=T1).written == ()
+    warm.package.unlink()
+    assert warm.build(now=T1).written == (warm.package,)
+    assert outputs(warm) == before
+    warm.package.write_bytes(b"tampered")
+    warm.build(now=T1)
+    assert outputs(warm) == before
+
+
+def test_new_cache_format_ignores_old_entries(
+    warm: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "CACHE_FORMAT", cache.CACHE_FORMAT + 1)
+    warm.edit("drugs.yaml", "Immunoglobulins", "Immune globulins")
+    assert_same_as_cold(warm, tmp_path, monkeypatch)
+
+
+def test_damaged_cache_entries_are_discarded(
+    warm: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a build killed while writing its cache could leave: truncated or garbage entries."""
+    entries = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    assert entries
+    for number, entry in enumerate(entries):
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2] if number % 2 else b"\x00garbage")
+    (warm.out / ".studydeck-build.json").unlink()  # so the build really reads the cache
+    assert_same_as_cold(warm, tmp_path, monkeypatch)
+
+
+def test_image_removed_after_caching_is_reported(warm: CardsFolder) -> None:
+    image = warm.cards / "media" / "trace.png"
+    image.parent.mkdir()
+    image.write_bytes(b"\x89PNG first")
+    warm.edit("more/prognosis.yaml", "    wrong:", "    image: media/trace.png\n    wrong:")
+    assert warm.run("build").exit_code == 0  # caches the file, keyed by the path the CLI uses
+    image.unlink()
+    result = warm.run("build")
+    assert result.exit_code == 1
+    assert "image file 'media/trace.png' not found" in result.output
+
+
+def test_replaced_image_changes_the_package(warm: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    image = warm.cards / "media" / "trace.png"
+    image.parent.mkdir()
+    image.write_bytes(b"\x89PNG first")
+    warm.edit("more/prognosis.yaml", "    wrong:", "    image: media/trace.png\n    wrong:")
+    warm.build(now=T0)
+    image.write_bytes(b"\x89PNG second")
+    assert_same_as_cold(warm, tmp_path, monkeypatch)
+
+
+def test_many_files_validated_in_parallel_match_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enough files to use worker processes: the same items, diagnostics and bytes as one process."""
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", "")
+    folder = CardsFolder(tmp_path / "big")
+    folder.write("deck.yaml", DECK_YAML)
+    for n in range(12):
+        body = DRUGS_YAML.replace("id: ", f"id: f{n}-").replace("What IVIG", f"What (file {n}) IVIG")
+        body = body.replace("Which class", f"Which class (file {n})").replace("About", f"In file {n}, about")
+        folder.write(f"part-{n:02}.yaml", body + "\n" + "# padding\n" * 10_000)
+    monkeypatch.setattr("studydeck.collect.PARALLEL_MIN_BYTES", 1)
+    parallel = api.compile_cards(folder.cards, now=T0)
+    monkeypatch.setattr("studydeck.collect.PARALLEL_MIN_FILES", 10_000)
+    serial = api.compile_cards(folder.cards, now=T0)
+    assert parallel.notes == serial.notes and len(serial.notes) == 36
