@@ -154,6 +154,12 @@ def parse_line(line: str) -> LockLine:
     raise BadLine(f"unexpected line starting with {word!r}")
 
 
+def lines_of(text: str) -> list[str]:
+    """The lockfile's lines: split at line feeds only (str.splitlines also splits at characters
+    a subdeck name may hold), a carriage return before one dropped."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def parse_lockfile(text: str, path: str, diags: Diagnostics) -> Lockfile:
     deck_id: str | None = None
     notetypes: dict[int, NoteTypeEntry] = {}
@@ -161,7 +167,7 @@ def parse_lockfile(text: str, path: str, diags: Diagnostics) -> Lockfile:
     gone: dict[str, LockEntry] = {}
     seen_format = False
     errors_before = len(diags.errors)
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines_of(text), start=1):
         loc = Location(path, number, 1)
 
         def bad(message: str, loc: Location = loc) -> None:

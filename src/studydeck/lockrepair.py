@@ -14,7 +14,7 @@ from typing import Literal
 
 from studydeck.compile import NOTE_ID_STRIDE
 from studydeck.diagnostics import ContentError, Diagnostic, Location, Severity
-from studydeck.lockfile import BadLine, DeckLine, EntryLine, Lockfile, NoteTypeEntry, parse_line
+from studydeck.lockfile import BadLine, DeckLine, EntryLine, Lockfile, NoteTypeEntry, lines_of, parse_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ def repair_lockfile(text: str, path: str) -> Repair:
     entries: dict[str, EntryLine] = {}
     dropped: list[DroppedLine] = []
     merged: set[str] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines_of(text), start=1):
         loc = Location(path, number, 1)
         try:
             parsed = parse_line(line)
