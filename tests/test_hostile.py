@@ -7,6 +7,7 @@ outputs byte-identical.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -328,3 +329,23 @@ def test_unreadable_lockfile_bytes(built: CardsFolder) -> None:
     fails_with(built, f"cards/studydeck.lock:{line}:1: error: damaged lockfile: line {line} is not valid UTF-8")
     assert built.run("lock", "--repair").exit_code == 0
     assert built.run("build").exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["Drugs\u001eIVIG", "Drugs\u0085IVIG", "Drugs\tIVIG"])
+def test_control_characters_in_a_deck_name(built: CardsFolder, name: str) -> None:
+    """Found by fuzzing: the lockfile, read back with str.splitlines, broke at such a subdeck."""
+    built.write("more.yaml", f"deck: {json.dumps(name)}\n" + ITEM)
+    fails_with(built, "cards/more.yaml:1:7: error: deck ", "cards/more.yaml:1:7: error: deck ")
+
+
+def test_unusual_line_separators_in_a_subdeck_survive_the_lockfile(built: CardsFolder) -> None:
+    built.write("more.yaml", 'deck: "Drugs\\u2028IVIG"\n' + ITEM)
+    assert built.run("build").exit_code == 0
+    assert api.load_lockfile(built.cards).items["extra-item"].subdeck == "Drugs\u2028IVIG"
+    assert built.build().report.is_empty
+
+
+def test_lockfile_with_windows_line_ends_reads(built: CardsFolder) -> None:
+    """A checkout with core.autocrlf turns the lockfile's line ends into CRLF."""
+    built.lockfile.write_bytes(built.lockfile.read_bytes().replace(b"\n", b"\r\n"))
+    assert built.build().report.is_empty

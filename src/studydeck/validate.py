@@ -48,6 +48,8 @@ _UNIT = re.compile(
     r"drops?|ampoules?|sessions?|times|h|hours?|min|d|days?|weeks?|months?|years?)(?![A-Za-z])"
 )
 _WHITESPACE = re.compile(r"\s")
+# Anki keeps deck names and tags in fields separated by control characters.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -159,7 +161,9 @@ class _Checker:
     def tags(self, node: Node | None) -> list[str]:
         tags = []
         for tag, loc in self.text_list(node, "tags"):
-            if _WHITESPACE.search(tag):
+            if _CONTROL.search(tag):
+                self.diags.error(loc, f"tag {tag!r} contains a control character")
+            elif _WHITESPACE.search(tag):
                 self.diags.error(loc, f"tag {tag!r} contains a space; Anki tags are single words (use - or ::)")
             else:
                 tags.append(tag)
@@ -191,6 +195,8 @@ class _Checker:
         name = self.text(v.get("name"), "deck name", required=True)
         if name is not None and any(not part.strip() for part in name.split("::")):
             self.diags.error(v["name"].loc, "deck name has an empty part around '::'")
+        elif name is not None and _CONTROL.search(name):
+            self.diags.error(v["name"].loc, f"deck name {name!r} contains a control character")
         deck_id = self.identifier(v.get("id"), "deck id")
         description = self.text(v.get("description"), "description") or ""
         sources = self.sources(v.get("sources"))
@@ -286,6 +292,9 @@ class _Checker:
         parts = [part.strip() for part in name.split("::")]
         if any(not part for part in parts):
             self.diags.error(node.loc, f"deck {name!r} has an empty part around '::'")
+            return ""
+        if _CONTROL.search(name):
+            self.diags.error(node.loc, f"deck {name!r} contains a control character")
             return ""
         return "::".join(parts)
 
