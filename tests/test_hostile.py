@@ -349,3 +349,16 @@ def test_lockfile_with_windows_line_ends_reads(built: CardsFolder) -> None:
     """A checkout with core.autocrlf turns the lockfile's line ends into CRLF."""
     built.lockfile.write_bytes(built.lockfile.read_bytes().replace(b"\n", b"\r\n"))
     assert built.build().report.is_empty
+
+
+def test_lock_command_checks_and_refuses_two_actions_at_once(built: CardsFolder) -> None:
+    checked = built.run("lock")
+    assert checked.exit_code == 0
+    assert checked.stdout == "cards/studydeck.lock: 3 items, 0 removed ids; it reads correctly.\n"
+    both = built.run("lock", "--repair", "--forget", "ivig-dose")
+    assert both.exit_code == 2 and "give --repair or --forget, not both" in both.stderr
+    sound = built.run("lock", "--repair")
+    assert sound.exit_code == 0 and "is sound" in sound.stdout
+    built.lockfile.unlink()
+    assert "There is no cards/studydeck.lock yet" in built.run("lock").stdout
+    assert "Nothing to repair" in built.run("lock", "--repair").stdout
