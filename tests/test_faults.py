@@ -23,9 +23,9 @@ from studydeck import api
 from studydeck.buildlock import exclusive_build
 from studydeck.buildstate import STATE_FILE
 
-from helpers import CardsFolder, diagnostics_printed
+from helpers import CardsFolder
 
-KILLS = 10
+KILLS = 16
 
 
 def studydeck(*args: str) -> list[str]:
@@ -117,7 +117,7 @@ def test_second_build_while_one_runs_says_so_and_changes_nothing(built: CardsFol
     assert built.run("build").exit_code == 0  # and once it is finished, the next one runs
 
 
-def test_lock_repair_waits_for_no_one_and_is_refused_during_a_build(built: CardsFolder) -> None:
+def test_lock_repair_is_refused_while_a_build_runs(built: CardsFolder) -> None:
     with exclusive_build(built.cards):
         result = built.run("lock", "--repair")
     assert result.exit_code == 1 and "another studydeck build is running" in result.stderr
@@ -129,13 +129,13 @@ def test_two_builds_started_at_once_do_not_corrupt_anything(tmp_path: Path, priv
     for part in range(3):
         toggle_part(folder, part)
         processes = [
-            subprocess.Popen(studydeck("build"), cwd=folder.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            subprocess.Popen(
+                studydeck("build"), cwd=folder.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
             for _ in range(2)
         ]
-        results = [(p.wait(), p.stderr.read().decode() if p.stderr else "") for p in processes]
-        for p in processes:
-            p.stdout.close() if p.stdout else None
-            p.stderr.close() if p.stderr else None
+        stderrs = [p.communicate()[1] for p in processes]
+        results = [(p.returncode, stderr) for p, stderr in zip(processes, stderrs, strict=True)]
         assert any(status == 0 for status, _ in results), results
         for status, stderr in results:
             assert status in (0, 1), stderr
@@ -252,5 +252,4 @@ def test_full_disk_while_writing_outputs(built: CardsFolder) -> None:
     assert "Traceback" not in result.stderr
     assert seen_outputs(built) == old, "an old output was lost or damaged"
     assert built.lockfile.read_bytes() == lock_before
-    [printed] = [m for m in diagnostics_printed(built.run("check")) if m["severity"] == "error"] or [None]
-    assert printed is None  # the cards themselves are fine: only the disk was full
+    assert built.run("check").exit_code == 0  # the cards themselves are fine: only the disk was full

@@ -31,7 +31,7 @@ from helpers import DECK_YAML, DRUGS_YAML, CardsFolder, dedent, diagnostics_prin
 
 #: In CI: a fixed set of examples (about 30 s in all on 2 cores), so a run never flakes on a new
 #: one. scripts/fuzz.py sets STUDYDECK_FUZZ_EXAMPLES, and gets fresh random examples every round.
-EXAMPLES = int(os.environ.get("STUDYDECK_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("STUDYDECK_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     derandomize="STUDYDECK_FUZZ_EXAMPLES" not in os.environ,
