@@ -111,3 +111,17 @@ def test_watch_refuses_a_missing_cards_folder(tmp_path: Path) -> None:
     result = CardsFolder(tmp_path).run("watch")
     assert result.exit_code == 1
     assert result.stderr.startswith("cards: error: cards folder not found")
+
+
+def test_watch_stops_cleanly_on_sigterm(folder: CardsFolder) -> None:
+    """A process manager's SIGTERM is a clean stop too (exit 0, no traceback)."""
+    watcher = Watcher(folder)
+    try:
+        watcher.wait_for("Watching cards for changes; press Ctrl-C to stop.")
+        watcher.process.send_signal(signal.SIGTERM)
+        status = watcher.process.wait(timeout=PATIENCE_SECONDS)
+    finally:
+        watcher.stop()
+    output = "\n".join(watcher.lines)
+    assert status == 0, output
+    assert "Stopped watching." in output and "Traceback" not in output

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
 
@@ -24,6 +25,10 @@ def watch_command(ctx: click.Context, cards_dir: Path, out_dir: Path) -> None:
     Example:
         studydeck watch --cards cards --out build
     """
+    # Ctrl-C and SIGTERM both stop it cleanly, even when it was started with SIGINT ignored
+    # (as background jobs and some CI runners start programs).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         for rebuilds, changed in enumerate(watch_cards(cards_dir, ignore=[out_dir])):
             if rebuilds:
