@@ -12,6 +12,7 @@ import json
 import re
 import sqlite3
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import genanki
@@ -45,11 +46,20 @@ def _checksum(first_field: str) -> int:
     return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16)
 
 
+def _schema() -> tuple[list[str], list[str]]:
+    """genanki's collection schema, split into its tables and its indexes."""
+    statements = [stmt.strip() for stmt in APKG_SCHEMA.split(";") if stmt.strip()]
+    indexes = [stmt for stmt in statements if stmt.upper().startswith("CREATE INDEX")]
+    return [stmt for stmt in statements if stmt not in indexes], indexes
+
+
 def write_collection(compiled: CompiledDeck, db_path: Path) -> None:
     """The collection.anki2 SQLite database, in one transaction."""
+    tables, indexes = _schema()
     conn = sqlite3.connect(db_path, isolation_level=None)
     try:
-        conn.executescript(APKG_SCHEMA)
+        for statement in tables:
+            conn.execute(statement)
         conn.executescript(APKG_COL)
         conn.execute("BEGIN")
         top_id = compiled.anki_deck_id(compiled.deck.name)
@@ -64,54 +74,32 @@ def write_collection(compiled: CompiledDeck, db_path: Path) -> None:
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps(decks, sort_keys=True), json.dumps(models, sort_keys=True)),
         )
-        note_rows = []
-        card_rows = []
-        for due, note in enumerate(compiled.notes, start=1):
-            tags = f" {' '.join(note.tags)} " if note.tags else ""
-            note_rows.append(
-                (
-                    note.note_id,
-                    note.guid,
-                    note.notetype.id,
-                    note.mod,
-                    -1,
-                    tags,
-                    "\x1f".join(note.fields),
-                    _TAG.sub("", note.fields[0]),
-                    _checksum(note.fields[0]),
-                    0,
-                    "",
-                )
-            )
-            deck_id = compiled.anki_deck_id(note.deck_name)
-            for ord_ in note.card_ords:
-                card_rows.append(
-                    (
-                        note.note_id + ord_,
-                        note.note_id,
-                        deck_id,
-                        ord_,
-                        note.mod,
-                        -1,
-                        0,
-                        0,
-                        due,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        "",
-                    )
-                )
-        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
-        conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
+        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", _note_rows(compiled))
+        conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", _card_rows(compiled))
+        for statement in indexes:  # after the rows: one sort each instead of an update per row
+            conn.execute(statement)
         conn.execute("COMMIT")
     finally:
         conn.close()
+
+
+def _note_rows(compiled: CompiledDeck) -> Iterator[tuple[object, ...]]:
+    """Rows of Anki's notes table, made as SQLite takes them (a 100k-note list costs memory)."""
+    for note in compiled.notes:
+        tags = f" {' '.join(note.tags)} " if note.tags else ""
+        first = note.fields[0]
+        fields = "\x1f".join(note.fields)
+        yield (note.note_id, note.guid, note.notetype.id, note.mod, -1, tags, fields, _TAG.sub("", first),
+               _checksum(first), 0, "")  # fmt: skip
+
+
+def _card_rows(compiled: CompiledDeck) -> Iterator[tuple[object, ...]]:
+    """Rows of Anki's cards table: new cards, due in the order of the card files."""
+    deck_ids = {name: compiled.anki_deck_id(name) for name in compiled.deck_names}
+    for due, note in enumerate(compiled.notes, start=1):
+        for ord_ in note.card_ords:
+            yield (note.note_id + ord_, note.note_id, deck_ids[note.deck_name], ord_, note.mod, -1,
+                   0, 0, due, 0, 0, 0, 0, 0, 0, 0, 0, "")  # fmt: skip
 
 
 def write_package(compiled: CompiledDeck, path: Path) -> None:
