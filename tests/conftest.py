@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,18 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from helpers import CardsFolder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_build_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests (and the commands they start) cache in a folder of their own, not the user's."""
+    saved = os.environ.get("STUDYDECK_CACHE_DIR")
+    os.environ["STUDYDECK_CACHE_DIR"] = str(tmp_path_factory.mktemp("studydeck-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("STUDYDECK_CACHE_DIR", None)
+    else:
+        os.environ["STUDYDECK_CACHE_DIR"] = saved
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studydeck.version import __version__
+from studydeck.version import code_digest
 from studydeck.yamlfile import MAX_FILE_BYTES
 
 STATE_FILE = ".studydeck-build.json"
@@ -45,8 +45,8 @@ class BuildState:
 
 
 def fingerprint(parts: Iterable[str | bytes]) -> str:
-    """A hash of an output's inputs (studydeck's version always included)."""
-    digest = hashlib.sha256(f"{STATE_FORMAT}\0{__version__}".encode())
+    """A hash of an output's inputs (studydeck's own code always included)."""
+    digest = hashlib.sha256(f"{STATE_FORMAT}\0{code_digest()}".encode())
     for part in parts:
         digest.update(b"\0")
         digest.update(part.encode() if isinstance(part, str) else part)

@@ -1,7 +1,7 @@
 """A content-addressed cache of validated card files, so a rebuild only re-reads what changed.
 
 An entry's key is a hash of everything its result depends on: the file's path and bytes,
-deck.yaml's bytes, studydeck's version and the cache format. A changed input therefore
+deck.yaml's bytes, studydeck's code (`version.code_digest`) and the cache format. A changed input therefore
 means a different key, never a stale entry. Images a file names are rechecked on every hit.
 Entries are written atomically; an unreadable one is deleted and recomputed. The folder
 (`~/.cache/studydeck`, or `$STUDYDECK_CACHE_DIR`) is safe to delete at any time.
@@ -22,7 +22,7 @@ from studydeck.compile import NoteContent
 from studydeck.diagnostics import Diagnostic, Location, Severity
 from studydeck.model import Item, SourceRef
 from studydeck.validate import FileResult, image_state
-from studydeck.version import __version__
+from studydeck.version import code_digest
 
 CACHE_FORMAT = 2
 #: Old entries beyond this many (or four per card file) are pruned after a build.
@@ -44,7 +44,7 @@ class FileCache:
 
     @staticmethod
     def key(path: Path, data: bytes, deck_digest: str) -> str:
-        digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{sys.version}\0{path}\0{deck_digest}\0".encode())
+        digest = hashlib.sha256(f"{CACHE_FORMAT}\0{code_digest()}\0{sys.version}\0{path}\0{deck_digest}\0".encode())
         digest.update(data)
         return digest.hexdigest()
 
