@@ -171,6 +171,7 @@ def test_warning_fails_only_under_strict(built: CardsFolder, text: str, line: in
     strict = built.run("check", "--strict")
     assert strict.exit_code == 1, strict.output
     assert any(m.group(0).startswith(expected) and message in m.group(0) for m in diagnostics_printed(strict))
+    assert strict.stderr.endswith("0 error(s), 1 warning(s); nothing was written.\n"), strict.stderr
 
     before = built.snapshot()
     strict_build = built.run("build", "--strict")

@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from studydeck.builder import BuildResult as BuildResult  # re-exported: build() returns it
+from studydeck.builder import read_inputs, unchanged_result, write_outputs
 from studydeck.buildlock import exclusive_build
-from studydeck.buildstate import (
-    STATE_FILE,
-    BuildState,
-    file_digest,
-    files_fingerprint,
-    fingerprint,
-    format_state,
-    read_state,
-)
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
-from studydeck.load import DECK_FILE, LOCK_FILE, find_card_files
+from studydeck.load import LOCK_FILE
 from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile
-from studydeck.model import Cards, ChangeReport
+from studydeck.model import Cards
 from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
-from studydeck.outputs import remove_leftovers, staged, write_atomic
-
-#: `build` prints the whole deck only up to this size: a larger deck would make a sheet of
-#: hundreds of pages (and seconds of rendering on every edit); print a selection with `quiz`.
-MAX_PRINTED_ITEMS = 1500
+from studydeck.outputs import staged
 
 # The heavy stages (YAML parsing, Markdown, genanki, Typst) are imported inside the functions
 # that use them, so commands that need little (an unchanged `build`, `lock`) start fast.
@@ -88,22 +77,6 @@ def check(cards_dir: Path, *, strict: bool = False) -> list[Diagnostic]:
     return warnings
 
 
-@dataclass(frozen=True)
-class BuildResult:
-    package: Path
-    report: ChangeReport
-    warnings: tuple[Diagnostic, ...]
-    note_count: int
-    card_count: int
-    printouts: tuple[Path, ...] = ()  # the quiz sheet, its key and the flashcards, as PDF
-    written: tuple[Path, ...] = ()  # the outputs made anew (the others were already up to date)
-    printouts_skipped: bool = False  # the deck is too large for whole-deck printouts
-
-
-def package_path(out_dir: Path, deck_id: str) -> Path:
-    return Path(out_dir) / f"{deck_id}.apkg"
-
-
 def build(
     cards_dir: Path,
     out_dir: Path,
@@ -118,127 +91,22 @@ def build(
     lockfile are left exactly as they were. One build at a time per cards folder: a second
     one raises OutputError at once.
     """
+    from studydeck.compile import compile_deck
+
     cards_dir, out_dir = Path(cards_dir), Path(out_dir)
     with exclusive_build(cards_dir):
-        return _build_locked(cards_dir, out_dir, now=now, notetypes=notetypes, strict=strict)
-
-
-def _inputs_fingerprint(cards_part: str, cards_dir: Path, images: Iterable[str]) -> str:
-    """Every input of a build: the card files (read up front), the lockfile and the images."""
-    return fingerprint(
-        [cards_part, files_fingerprint([cards_dir / LOCK_FILE]), files_fingerprint(cards_dir / i for i in images)]
-    )
-
-
-def _unchanged_build(
-    state: BuildState, cards_part: str, cards_dir: Path, out_dir: Path, strict: bool
-) -> BuildResult | None:
-    """The last build's result, when no input and no output changed since (else None)."""
-    package = next((name for name in state.outputs if name.endswith(".apkg")), None)
-    if package is None or state.inputs != _inputs_fingerprint(cards_part, cards_dir, state.images):
-        return None
-    if not all(state.is_current(out_dir / name, entry[0]) for name, entry in state.outputs.items()):
-        return None
-    warnings = tuple(Diagnostic(Location(p, line, col), Severity.WARNING, m) for p, line, col, m in state.warnings)
-    if strict and warnings:
-        raise ContentError(list(warnings))
-    printouts = [out_dir / name for name in state.outputs if name.endswith(".pdf")]
-    return BuildResult(
-        package=out_dir / package,
-        report=ChangeReport(),
-        warnings=warnings,
-        note_count=state.counts[0],
-        card_count=state.counts[1],
-        printouts=tuple(printouts),
-        printouts_skipped=state.counts[0] > 0 and not printouts,
-    )
-
-
-def _build_locked(
-    cards_dir: Path, out_dir: Path, *, now: float | None, notetypes: NoteTypes, strict: bool
-) -> BuildResult:
-    # Card files are fingerprinted before they are read: one edited during this build makes
-    # the next build run in full instead of trusting what this one saw.
-    cards_part = fingerprint(
-        [files_fingerprint([cards_dir / DECK_FILE, *find_card_files(cards_dir)])]
-        + [nt.content_hash() for nt in notetypes]
-    )
-    state = read_state(out_dir)
-    unchanged = _unchanged_build(state, cards_part, cards_dir, out_dir, strict)
-    if unchanged is not None:
-        return unchanged
-    from studydeck.cache import encode_items
-    from studydeck.compile import compile_deck
-    from studydeck.package import write_package
-    from studydeck.pdf import TEMPLATES
-    from studydeck.printouts import build_printouts, deck_date, printout_paths
-
-    collected = _collect(cards_dir)
-    cards = collected.cards
-    compiled = compile_deck(
-        cards, load_lockfile(cards_dir), notetypes, time.time() if now is None else now, collected.contents
-    )
-    if strict and compiled.warnings:
-        raise ContentError(list(compiled.warnings))
-    target = package_path(out_dir, compiled.deck.id)
-    lock_path = cards_dir / LOCK_FILE
-    lock_text = format_lockfile(compiled.lockfile)
-    lock_changed = not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text
-
-    # Each output is made only when what it is made from changed since the last build.
-    deck = compiled.deck
-    fingerprints = {
-        target: fingerprint(
-            [lock_text, deck.id, deck.name, deck.description, "\n".join(note.item_id for note in compiled.notes)]
+        inputs = read_inputs(cards_dir, out_dir, notetypes)
+        unchanged = unchanged_result(inputs, strict)
+        if unchanged is not None:
+            return unchanged
+        collected = _collect(cards_dir)
+        lock = load_lockfile(cards_dir)
+        compiled = compile_deck(
+            collected.cards, lock, notetypes, time.time() if now is None else now, collected.contents
         )
-    }
-    writers: dict[Path, Callable[[Path], object]] = {}
-    if not state.is_current(target, fingerprints[target]):
-        writers[target] = lambda temp: write_package(compiled, temp)
-    printouts = printout_paths(cards, out_dir) if len(cards.items) <= MAX_PRINTED_ITEMS else []
-    if printouts:
-        date = deck_date(compiled.lockfile)
-        sources = repr(sorted(deck.sources.items()))
-        templates = files_fingerprint(sorted(TEMPLATES.glob("*.typ")))  # an edited template reprints
-        printout_inputs = fingerprint([encode_items(cards.items), deck.name, deck.id, sources, date, templates])
-        fingerprints.update(dict.fromkeys(printouts, printout_inputs))
-        if not all(state.is_current(path, printout_inputs) for path in printouts):
-            for path, pdf in build_printouts(cards, out_dir, date).items():
-                writers[path] = lambda temp, pdf=pdf: temp.write_bytes(pdf)  # type: ignore[misc]
-    if lock_changed:
-        writers[lock_path] = lambda temp: temp.write_text(lock_text, encoding="utf-8")
-
-    state_path = out_dir / STATE_FILE
-    remove_leftovers([target, lock_path, *printouts, state_path])
-    digests = {path: state.outputs[path.name][1] for path in fingerprints if path not in writers}
-    with staged(list(writers)) as temps:
-        for path, temp in zip(writers, temps, strict=True):
-            writers[path](temp)
-            digests[path] = file_digest(temp)
-    if not printouts:  # printouts of an earlier, smaller deck no longer describe it
-        for stale in printout_paths(cards, out_dir):
-            stale.unlink(missing_ok=True)
-    # Written last: if this build dies before, the old state no longer matches and the next
-    # build simply runs in full.
-    images = tuple(sorted({item.image for item in cards.items if item.image}))
-    new_state = BuildState(
-        outputs={path.name: (fingerprints[path], digests[path]) for path in fingerprints},
-        inputs=_inputs_fingerprint(cards_part, cards_dir, images),
-        images=images,
-        warnings=tuple((w.location.path, w.location.line, w.location.col, w.message) for w in compiled.warnings),
-        counts=(len(compiled.notes), sum(len(n.card_ords) for n in compiled.notes)),
-    )
-    write_atomic(state_path, lambda temp: temp.write_text(format_state(new_state), encoding="utf-8"))
-    return BuildResult(
-        package=target,
-        report=compiled.report,
-        warnings=compiled.warnings,
-        note_count=len(compiled.notes),
-        card_count=sum(len(n.card_ords) for n in compiled.notes),
-        printouts=tuple(printouts),
-        written=tuple(path for path in writers if path != lock_path),
-        printouts_skipped=bool(cards.items) and not printouts,
-    )
+        if strict and compiled.warnings:
+            raise ContentError(list(compiled.warnings))
+        return write_outputs(inputs, collected.cards, compiled)
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ class StudydeckGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ContentError as exc:
-            print_diagnostics(exc.diagnostics)
+            print_diagnostics(exc.diagnostics, failed=True)
             ctx.exit(EXIT_CONTENT)
         except OutputError as exc:
             click.echo(click.style(f"error: {exc}", fg="red"), err=True)

@@ -10,16 +10,16 @@ from studydeck.diagnostics import Diagnostic, Severity
 from studydeck.model import ChangeReport
 
 
-def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
-    """One `path:line:col: error: message` line each, on stderr; a count at the end."""
+def print_diagnostics(diagnostics: Iterable[Diagnostic], *, failed: bool = False) -> None:
+    """One `path:line:col: error: message` line each, on stderr, then a count if the run failed
+    (on errors, or on warnings alone under --strict)."""
     diagnostics = list(diagnostics)
     for d in diagnostics:
         colour = "red" if d.severity is Severity.ERROR else "yellow"
         click.echo(click.style(str(d), fg=colour), err=True)
     errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
-    warnings = len(diagnostics) - errors
-    if errors:
-        click.echo(f"{errors} error(s), {warnings} warning(s); nothing was written.", err=True)
+    if errors or failed:
+        click.echo(f"{errors} error(s), {len(diagnostics) - errors} warning(s); nothing was written.", err=True)
 
 
 def _search(ids: Iterable[str]) -> str:

@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from studydeck import api
+from studydeck.builder import MAX_PRINTED_ITEMS
 from studydeck.commands.options import cards_option, out_option
 from studydeck.diagnostics import display_path
 from studydeck.report import print_diagnostics, print_report
@@ -31,6 +32,6 @@ def build_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
     if result.printouts_skipped:
         click.echo(
             f"Printouts: skipped, {result.note_count:,} items are more than a printed sheet should hold "
-            f"({api.MAX_PRINTED_ITEMS:,}); print a selection with `studydeck quiz --deck … --count …`."
+            f"({MAX_PRINTED_ITEMS:,}); print a selection with `studydeck quiz --deck … --count …`."
         )
     print_report(result.report)
