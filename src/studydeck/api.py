@@ -61,11 +61,16 @@ def compile_cards(
     cards_dir: Path, *, now: float | None = None, notetypes: NoteTypes = DEFAULT_NOTE_TYPES
 ) -> CompiledDeck:
     """Load, validate and compile, without writing anything."""
+    return _compile(cards_dir, now, notetypes)[1]
+
+
+def _compile(cards_dir: Path, now: float | None, notetypes: NoteTypes) -> tuple[Cards, CompiledDeck]:
     from studydeck.compile import compile_deck
 
     collected = _collect(cards_dir)
     lock = load_lockfile(cards_dir)
-    return compile_deck(collected.cards, lock, notetypes, time.time() if now is None else now, collected.contents)
+    now = time.time() if now is None else now
+    return collected.cards, compile_deck(collected.cards, lock, notetypes, now, collected.contents)
 
 
 def check(cards_dir: Path, *, strict: bool = False) -> list[Diagnostic]:
@@ -91,22 +96,16 @@ def build(
     lockfile are left exactly as they were. One build at a time per cards folder: a second
     one raises OutputError at once.
     """
-    from studydeck.compile import compile_deck
-
     cards_dir, out_dir = Path(cards_dir), Path(out_dir)
     with exclusive_build(cards_dir):
         inputs = read_inputs(cards_dir, out_dir, notetypes)
         unchanged = unchanged_result(inputs, strict)
         if unchanged is not None:
             return unchanged
-        collected = _collect(cards_dir)
-        lock = load_lockfile(cards_dir)
-        compiled = compile_deck(
-            collected.cards, lock, notetypes, time.time() if now is None else now, collected.contents
-        )
+        cards, compiled = _compile(cards_dir, now, notetypes)
         if strict and compiled.warnings:
             raise ContentError(list(compiled.warnings))
-        return write_outputs(inputs, collected.cards, compiled)
+        return write_outputs(inputs, cards, compiled)
 
 
 @dataclass(frozen=True)
