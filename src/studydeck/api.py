@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Literal
 from studydeck.builder import BuildResult as BuildResult  # re-exported: build() returns it
 from studydeck.builder import read_inputs, unchanged_result, write_outputs
 from studydeck.buildlock import exclusive_build
+from studydeck.cardsfolder import LOCK_FILE
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
-from studydeck.load import LOCK_FILE
 from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile
 from studydeck.model import Cards
 from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes

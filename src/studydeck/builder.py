@@ -23,8 +23,8 @@ from studydeck.buildstate import (
     format_state,
     read_state,
 )
+from studydeck.cardsfolder import DECK_FILE, LOCK_FILE, find_card_files
 from studydeck.diagnostics import ContentError, Diagnostic, Location, Severity
-from studydeck.load import DECK_FILE, LOCK_FILE, find_card_files
 from studydeck.lockfile import format_lockfile
 from studydeck.model import Cards, ChangeReport
 from studydeck.notetypes import NoteTypes

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studydeck.cache import MIN_ENTRIES_KEPT, FileCache, decode_result, encode_result
+from studydeck.cardsfolder import DECK_FILE, find_card_files
 from studydeck.compile import NoteContent, note_content
 from studydeck.diagnostics import Diagnostics, Location
-from studydeck.load import DECK_FILE, find_card_files, parse_card_file, read_card_bytes
+from studydeck.load import parse_card_file, read_card_bytes
 from studydeck.model import Cards, Deck
 from studydeck.notetypes import DEFAULT_NOTE_TYPES
 from studydeck.validate import FileResult, check_across_files, validate_card_file, validate_deck

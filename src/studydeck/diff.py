@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from studydeck import api
+from studydeck.cardsfolder import LOCK_FILE
 from studydeck.compile import compile_deck, media_name
 from studydeck.diagnostics import ContentError, Diagnostic
-from studydeck.load import LOCK_FILE
 from studydeck.lockfile import Lockfile
 from studydeck.model import Cards, Item
 from studydeck.notetypes import DEFAULT_NOTE_TYPES

@@ -1,18 +1,13 @@
-"""Stage 1: find the YAML files below the cards folder and parse them (positions kept)."""
+"""Stage 1: read and parse the cards folder's YAML files, positions kept (`cardsfolder` lists them)."""
 
 from __future__ import annotations
 
-import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from studydeck.diagnostics import Diagnostics, Location
 from studydeck.yamlfile import MAX_FILE_BYTES, Node, decode, parse
-
-DECK_FILE = "deck.yaml"
-LOCK_FILE = "studydeck.lock"
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,29 +21,6 @@ class CardFile:
     @property
     def location(self) -> Location:
         return Location(str(self.path))
-
-
-def find_card_files(root: Path) -> list[Path]:
-    """Every *.yaml / *.yml below ``root`` except deck.yaml, in a stable order; hidden folders skipped.
-
-    Symbolic links to folders outside ``root`` are listed too, so that `read_card_bytes` refuses
-    them out loud instead of their files silently going missing.
-    """
-    found: list[tuple[str, Path]] = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in dirs:
-            path = Path(folder, name)
-            if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-                found.append((path.relative_to(root).as_posix(), path))
-        for name in files:
-            if not name.endswith(YAML_SUFFIXES) or name.startswith("."):
-                continue
-            path = Path(folder, name)
-            rel = path.relative_to(root).as_posix()
-            if rel != DECK_FILE:
-                found.append((rel, path))
-    return [path for _, path in sorted(found)]
 
 
 def read_card_bytes(path: Path, root: Path, diags: Diagnostics) -> bytes | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from studydeck.diagnostics import Diagnostics, Location
-from studydeck.validate import ID_PATTERN
+from studydeck.model import ID_PATTERN
 
 FORMAT_LINE = "studydeck-lock 1"
 HEADER = f"""\

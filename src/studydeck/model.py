@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from studydeck.diagnostics import Diagnostic, Location
+
+#: Item, deck and category ids: lowercase, safe in tags, file names and Anki searches.
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 
 DEFAULT_CATEGORIES = (
     "mechanism",

@@ -9,8 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from studydeck.cardsfolder import DECK_FILE
 from studydeck.diagnostics import ContentError, Diagnostic, Location, Severity
-from studydeck.load import DECK_FILE
 from studydeck.outputs import staged
 
 EXAMPLE_FILE = "example.yaml"

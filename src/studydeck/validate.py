@@ -16,10 +16,9 @@ from typing import Any
 from studydeck.cloze import parse_cloze, reveal
 from studydeck.diagnostics import Diagnostic, Diagnostics, Location
 from studydeck.load import CardFile
-from studydeck.model import DEFAULT_CATEGORIES, Deck, Item, Source, SourceRef
+from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, Deck, Item, Source, SourceRef
 from studydeck.yamlfile import Node, kind_name
 
-ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 MAX_ANSWER_WORDS = 40
 

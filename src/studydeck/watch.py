@@ -8,8 +8,8 @@ from typing import Protocol
 
 from watchfiles import Change, DefaultFilter, watch
 
+from studydeck.cardsfolder import LOCK_FILE, YAML_SUFFIXES
 from studydeck.diagnostics import ContentError, Diagnostic, Location, Severity
-from studydeck.load import LOCK_FILE, YAML_SUFFIXES
 from studydeck.validate import IMAGE_SUFFIXES
 
 #: Saves closer together than this are one burst (an editor's "save all", a `git checkout`).

@@ -5,9 +5,9 @@ from pathlib import Path
 import click
 
 from studydeck import api
+from studydeck.cardsfolder import LOCK_FILE
 from studydeck.commands.options import cards_option
 from studydeck.diagnostics import display_path
-from studydeck.load import LOCK_FILE
 
 
 @click.command("lock")
