@@ -6,6 +6,7 @@ import io
 import json
 import os
 import pty
+import select
 import subprocess
 from pathlib import Path
 
@@ -88,6 +89,20 @@ def test_progress_bar_appears_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch
     with open(terminal, "w", encoding="utf-8", closefd=True) as tty:
         monkeypatch.setattr("sys.stderr", tty)
         assert list(progress.progress(range(5), "Exporting")) == [0, 1, 2, 3, 4]
-    drawn = os.read(controller, 65536).decode()
+    drawn = _read_all(controller)
     os.close(controller)
     assert "Exporting" in drawn and "100%" in drawn
+
+
+def _read_all(controller: int) -> str:
+    """Everything written to a pseudo-terminal: one read may return only part of it."""
+    chunks = []
+    while select.select([controller], [], [], 0.5)[0]:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal side is closed and drained
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode()

@@ -54,8 +54,3 @@ def parse_card_file(path: Path, root: Path, data: bytes | None, diags: Diagnosti
     text = decode(data, str(path), diags) if data is not None else None
     root_node = parse(text, str(path), diags) if text is not None else None
     return CardFile(path, rel, root_node)
-
-
-def read_yaml_file(path: Path, root: Path, diags: Diagnostics) -> CardFile:
-    """Read and parse one file."""
-    return parse_card_file(path, root, read_card_bytes(path, root, diags), diags)

@@ -110,13 +110,6 @@ class Node:
     def is_list(self) -> bool:
         return isinstance(self.value, list)
 
-    def plain(self) -> Any:
-        """The value with all positions stripped (for hashing and tests)."""
-        if isinstance(self.value, dict):
-            return {k: v.plain() for k, v in self.value.items()}
-        if isinstance(self.value, list):
-            return [v.plain() for v in self.value]
-        return self.value
 
 
 def kind_name(value: Any) -> str:
