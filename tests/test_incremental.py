@@ -8,6 +8,7 @@ cache, empty output folder).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,20 @@ def test_many_files_validated_in_parallel_match_serial(tmp_path: Path, monkeypat
     monkeypatch.setattr("studydeck.collect.PARALLEL_MIN_FILES", 10_000)
     serial = api.compile_cards(folder.cards, now=T0)
     assert parallel.notes == serial.notes and len(serial.notes) == 36
+
+
+def test_progress_tracker_sees_each_file_validated_afresh(warm: CardsFolder, tmp_path: Path) -> None:
+    """The CLI's progress bar is fed by the API: one tick per file read afresh, none from the cache."""
+    seen: list[tuple[int, int]] = []
+
+    def track(results: Iterable[bytes], total: int) -> Iterator[bytes]:
+        count = 0
+        for result in results:
+            count += 1
+            yield result
+        seen.append((total, count))
+
+    api.load_deck(warm.cards, cache_dir=tmp_path / "fresh-cache", track=track)
+    assert seen == [(2, 2)]  # drugs.yaml and more/prognosis.yaml
+    api.load_deck(warm.cards, cache_dir=tmp_path / "fresh-cache", track=track)
+    assert seen[-1] == (0, 0)

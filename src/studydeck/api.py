@@ -25,25 +25,31 @@ if TYPE_CHECKING:
     from studydeck.compile import CompiledDeck
     from studydeck.lockrepair import Repair
     from studydeck.pdf import Paper
+    from studydeck.progress import FileTracker
     from studydeck.quiz import Filters, QuizMode
 
 
-def load_deck(cards_dir: Path, *, cache_dir: Path | Literal["default"] | None = "default") -> Cards:
+def load_deck(
+    cards_dir: Path, *, cache_dir: Path | Literal["default"] | None = "default", track: FileTracker | None = None
+) -> Cards:
     """Load and validate a cards folder; raises ContentError listing every problem.
 
     Validated files are cached by content in ``cache_dir`` (default: `default_cache_dir()`;
-    None: no cache). The cache never changes the result, only how fast it comes.
+    None: no cache). The cache never changes the result, only how fast it comes. ``track``
+    sees the files validated afresh as they finish (the CLI draws a progress bar with it).
     """
-    return _collect(cards_dir, cache_dir).cards
+    return _collect(cards_dir, cache_dir, track).cards
 
 
-def _collect(cards_dir: Path, cache_dir: Path | Literal["default"] | None = "default") -> Collected:
+def _collect(
+    cards_dir: Path, cache_dir: Path | Literal["default"] | None = "default", track: FileTracker | None = None
+) -> Collected:
     from studydeck.cache import FileCache, default_cache_dir
     from studydeck.collect import collect_cards
 
     diags = Diagnostics()
     cache = FileCache(default_cache_dir() if cache_dir == "default" else cache_dir)
-    collected = collect_cards(Path(cards_dir), cache, diags)
+    collected = collect_cards(Path(cards_dir), cache, diags, track)
     if collected is None:
         raise ContentError(diags.sorted())
     return collected
@@ -58,24 +64,30 @@ def load_lockfile(cards_dir: Path) -> Lockfile:
 
 
 def compile_cards(
-    cards_dir: Path, *, now: float | None = None, notetypes: NoteTypes = DEFAULT_NOTE_TYPES
+    cards_dir: Path,
+    *,
+    now: float | None = None,
+    notetypes: NoteTypes = DEFAULT_NOTE_TYPES,
+    track: FileTracker | None = None,
 ) -> CompiledDeck:
     """Load, validate and compile, without writing anything."""
-    return _compile(cards_dir, now, notetypes)[1]
+    return _compile(cards_dir, now, notetypes, track)[1]
 
 
-def _compile(cards_dir: Path, now: float | None, notetypes: NoteTypes) -> tuple[Cards, CompiledDeck]:
+def _compile(
+    cards_dir: Path, now: float | None, notetypes: NoteTypes, track: FileTracker | None
+) -> tuple[Cards, CompiledDeck]:
     from studydeck.compile import compile_deck
 
-    collected = _collect(cards_dir)
+    collected = _collect(cards_dir, track=track)
     lock = load_lockfile(cards_dir)
     now = time.time() if now is None else now
     return collected.cards, compile_deck(collected.cards, lock, notetypes, now, collected.contents)
 
 
-def check(cards_dir: Path, *, strict: bool = False) -> list[Diagnostic]:
+def check(cards_dir: Path, *, strict: bool = False, track: FileTracker | None = None) -> list[Diagnostic]:
     """Every warning; raises ContentError on errors (and on warnings too when ``strict``)."""
-    compiled = compile_cards(cards_dir)
+    compiled = compile_cards(cards_dir, track=track)
     warnings = list(compiled.warnings)
     if strict and warnings:
         raise ContentError(warnings)
@@ -89,6 +101,7 @@ def build(
     now: float | None = None,
     notetypes: NoteTypes = DEFAULT_NOTE_TYPES,
     strict: bool = False,
+    track: FileTracker | None = None,
 ) -> BuildResult:
     """Build ``<out_dir>/<deck id>.apkg`` and update the lockfile, atomically.
 
@@ -102,7 +115,7 @@ def build(
         unchanged = unchanged_result(inputs, strict)
         if unchanged is not None:
             return unchanged
-        cards, compiled = _compile(cards_dir, now, notetypes)
+        cards, compiled = _compile(cards_dir, now, notetypes, track)
         if strict and compiled.warnings:
             raise ContentError(list(compiled.warnings))
         return write_outputs(inputs, cards, compiled)

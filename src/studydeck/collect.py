@@ -7,10 +7,11 @@ import hashlib
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studydeck.cache import MIN_ENTRIES_KEPT, FileCache, decode_result, encode_result
 from studydeck.cardsfolder import DECK_FILE, find_card_files
@@ -20,6 +21,9 @@ from studydeck.load import parse_card_file, read_card_bytes
 from studydeck.model import Cards, Deck
 from studydeck.notetypes import DEFAULT_NOTE_TYPES
 from studydeck.validate import FileResult, check_across_files, validate_card_file, validate_deck
+
+if TYPE_CHECKING:
+    from studydeck.progress import FileTracker
 
 #: Below this much work, starting processes costs more than it saves.
 PARALLEL_MIN_FILES = 8
@@ -34,8 +38,13 @@ class Collected:
     contents: dict[str, NoteContent]
 
 
-def collect_cards(root: Path, cache: FileCache, diags: Diagnostics) -> Collected | None:
-    """The validated deck, or None when any error was found (all are in ``diags``)."""
+def collect_cards(
+    root: Path, cache: FileCache, diags: Diagnostics, track: FileTracker | None = None
+) -> Collected | None:
+    """The validated deck, or None when any error was found (all are in ``diags``).
+
+    ``track`` sees each freshly validated file's result as it comes (for a progress bar).
+    """
     if not root.is_dir():
         diags.error(Location(str(root)), "cards folder not found")
         return None
@@ -47,7 +56,7 @@ def collect_cards(root: Path, cache: FileCache, diags: Diagnostics) -> Collected
     deck = validate_deck(parse_card_file(deck_path, root, deck_bytes, diags), root, diags)
     if deck is None or deck_bytes is None:
         return None
-    files = validated_files(root, deck, hashlib.sha256(deck_bytes).hexdigest(), cache)
+    files = validated_files(root, deck, hashlib.sha256(deck_bytes).hexdigest(), cache, track)
     items = [item for result, _ in files for item in result.items]
     contents = {
         item.id: content
@@ -66,7 +75,9 @@ def collect_cards(root: Path, cache: FileCache, diags: Diagnostics) -> Collected
 FileEntry = tuple[FileResult, tuple[NoteContent | None, ...]]
 
 
-def validated_files(root: Path, deck: Deck, deck_digest: str, cache: FileCache) -> list[FileEntry]:
+def validated_files(
+    root: Path, deck: Deck, deck_digest: str, cache: FileCache, track: FileTracker | None = None
+) -> list[FileEntry]:
     """One result per card file, in file order, each with its items' note contents."""
     paths = find_card_files(root)
     results: list[FileEntry | None] = [None] * len(paths)
@@ -82,7 +93,8 @@ def validated_files(root: Path, deck: Deck, deck_digest: str, cache: FileCache) 
         if results[index] is None:
             misses.append((index, key, data))
     jobs = [(paths[index], root, data, deck) for index, _, data in misses]
-    for (index, key, _), encoded in zip(misses, _run(jobs), strict=True):
+    fresh: Iterable[bytes] = _run(jobs) if track is None else track(_run(jobs), len(jobs))
+    for (index, key, _), encoded in zip(misses, fresh, strict=True):
         cache.put(key, encoded)
         # Fresh results take the same encode/decode path as cached ones, so both are identical.
         results[index] = decode_result(encoded)
@@ -103,12 +115,14 @@ def _validate_encoded(job: tuple[Path, Path, bytes, Deck]) -> bytes:
     return encode_result(result, contents)
 
 
-def _run(jobs: list[tuple[Path, Path, bytes, Deck]]) -> Iterable[bytes]:
+def _run(jobs: list[tuple[Path, Path, bytes, Deck]]) -> Iterator[bytes]:
+    """Each job's encoded result, in order, as soon as it is ready."""
     workers = min(os.cpu_count() or 1, len(jobs))
     size = sum(len(job[2]) for job in jobs)
     if workers < 2 or len(jobs) < PARALLEL_MIN_FILES or size < PARALLEL_MIN_BYTES:
-        return map(_validate_encoded, jobs)
+        yield from map(_validate_encoded, jobs)
+        return
     # fork starts workers in milliseconds; elsewhere the platform default (spawn) is the safe choice.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_validate_encoded, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+        yield from pool.map(_validate_encoded, jobs, chunksize=max(1, len(jobs) // (workers * 16)))

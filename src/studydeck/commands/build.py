@@ -8,6 +8,7 @@ from studydeck import api
 from studydeck.builder import MAX_PRINTED_ITEMS
 from studydeck.commands.options import cards_option, out_option
 from studydeck.diagnostics import display_path
+from studydeck.progress import file_tracker
 from studydeck.report import print_diagnostics, print_report
 
 
@@ -24,7 +25,7 @@ def build_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
     Example:
         studydeck build --cards cards --out build
     """
-    result = api.build(cards_dir, out_dir, strict=strict)
+    result = api.build(cards_dir, out_dir, strict=strict, track=file_tracker("Reading cards"))
     print_diagnostics(result.warnings)
     click.echo(f"Built {display_path(str(result.package))}: {result.note_count} notes, {result.card_count} cards.")
     if result.printouts:

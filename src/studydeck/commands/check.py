@@ -6,6 +6,7 @@ import click
 
 from studydeck import api
 from studydeck.commands.options import cards_option
+from studydeck.progress import file_tracker
 from studydeck.report import print_diagnostics
 
 
@@ -19,7 +20,7 @@ def check_command(cards_dir: Path, strict: bool) -> None:
     Example:
         studydeck check --strict
     """
-    warnings = api.check(cards_dir, strict=strict)
+    warnings = api.check(cards_dir, strict=strict, track=file_tracker("Checking cards"))
     print_diagnostics(warnings)
     suffix = f", {len(warnings)} warning(s)" if warnings else ""
     click.echo(f"OK: no errors{suffix}.")
