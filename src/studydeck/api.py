@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from studydeck.builder import BuildResult as BuildResult  # re-exported: build() returns it
 from studydeck.builder import read_inputs, unchanged_result, write_outputs
 from studydeck.buildlock import exclusive_build
-from studydeck.cardsfolder import LOCK_FILE
+from studydeck.cardsfolder import LOCK_FILE, FolderContents, read_folder
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
 from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile
 from studydeck.model import Cards
@@ -42,14 +42,18 @@ def load_deck(
 
 
 def _collect(
-    cards_dir: Path, cache_dir: Path | Literal["default"] | None = "default", track: FileTracker | None = None
+    cards_dir: Path,
+    cache_dir: Path | Literal["default"] | None = "default",
+    track: FileTracker | None = None,
+    folder: FolderContents | None = None,
 ) -> Collected:
+    """Validate the folder; ``folder`` is the files already read, when the caller has them."""
     from studydeck.cache import FileCache, default_cache_dir
     from studydeck.collect import collect_cards
 
     diags = Diagnostics()
     cache = FileCache(default_cache_dir() if cache_dir == "default" else cache_dir)
-    collected = collect_cards(Path(cards_dir), cache, diags, track)
+    collected = collect_cards(folder or read_folder(Path(cards_dir)), cache, diags, track)
     if collected is None:
         raise ContentError(diags.sorted())
     return collected
@@ -75,11 +79,15 @@ def compile_cards(
 
 
 def _compile(
-    cards_dir: Path, now: float | None, notetypes: NoteTypes, track: FileTracker | None
+    cards_dir: Path,
+    now: float | None,
+    notetypes: NoteTypes,
+    track: FileTracker | None,
+    folder: FolderContents | None = None,
 ) -> tuple[Cards, CompiledDeck]:
     from studydeck.compile import compile_deck
 
-    collected = _collect(cards_dir, track=track)
+    collected = _collect(cards_dir, track=track, folder=folder)
     lock = load_lockfile(cards_dir)
     now = time.time() if now is None else now
     return collected.cards, compile_deck(collected.cards, lock, notetypes, now, collected.contents)
@@ -115,7 +123,7 @@ def build(
         unchanged = unchanged_result(inputs, strict)
         if unchanged is not None:
             return unchanged
-        cards, compiled = _compile(cards_dir, now, notetypes, track)
+        cards, compiled = _compile(cards_dir, now, notetypes, track, inputs.folder)
         if strict and compiled.warnings:
             raise ContentError(list(compiled.warnings))
         return write_outputs(inputs, cards, compiled)
@@ -172,9 +180,7 @@ class FlashcardsResult:
     card_count: int
 
 
-def flashcards(
-    cards_dir: Path, out: Path, *, filters: Filters | None = None, paper: Paper = "a4"
-) -> FlashcardsResult:
+def flashcards(cards_dir: Path, out: Path, *, filters: Filters | None = None, paper: Paper = "a4") -> FlashcardsResult:
     """Write cut-out flashcards to ``out``: fronts and mirrored backs on alternating pages."""
     from studydeck.flashcards import make_flashcards
     from studydeck.pdf import render_flashcards

@@ -23,7 +23,7 @@ from studydeck.buildstate import (
     format_state,
     read_state,
 )
-from studydeck.cardsfolder import DECK_FILE, LOCK_FILE, find_card_files
+from studydeck.cardsfolder import LOCK_FILE, FolderContents, read_folder
 from studydeck.diagnostics import ContentError, Diagnostic, Location, Severity
 from studydeck.lockfile import format_lockfile
 from studydeck.model import Cards, ChangeReport
@@ -56,27 +56,29 @@ def package_path(out_dir: Path, deck_id: str) -> Path:
 
 @dataclass(frozen=True)
 class BuildInputs:
-    """A build's folders, the last build's state, and a fingerprint of the card files."""
+    """A build's folders, the card files as read once for the whole build, their fingerprint,
+    and the last build's state."""
 
     cards_dir: Path
     out_dir: Path
-    state: BuildState
+    folder: FolderContents
     cards_part: str
+    state: BuildState
 
     def fingerprint(self, images: Iterable[str]) -> str:
-        """Every input: the card files (read up front), the lockfile as it is now, the images."""
+        """Every input: the card files (as read), the lockfile as it is now, the images."""
         lockfile = files_fingerprint([self.cards_dir / LOCK_FILE])
         return fingerprint([self.cards_part, lockfile, files_fingerprint(self.cards_dir / i for i in images)])
 
 
 def read_inputs(cards_dir: Path, out_dir: Path, notetypes: NoteTypes) -> BuildInputs:
-    """Fingerprint the card files before they are read: one edited during the build makes the
-    next build run in full instead of trusting what this one saw."""
-    cards_part = fingerprint(
-        [files_fingerprint([cards_dir / DECK_FILE, *find_card_files(cards_dir)])]
-        + [nt.content_hash() for nt in notetypes]
-    )
-    return BuildInputs(cards_dir, out_dir, read_state(out_dir), cards_part)
+    """Read the card files once: the build fingerprints and loads exactly these bytes."""
+    folder = read_folder(cards_dir)
+    parts: list[str | bytes] = [nt.content_hash() for nt in notetypes]
+    for file in [*([folder.deck] if folder.deck else []), *folder.card_files]:
+        parts.append(str(file.path))
+        parts.append(file.data if file.data is not None else "\n".join(map(str, file.problems)))
+    return BuildInputs(cards_dir, out_dir, folder, fingerprint(parts), read_state(out_dir))
 
 
 def unchanged_result(inputs: BuildInputs, strict: bool) -> BuildResult | None:

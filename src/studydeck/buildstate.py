@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studydeck.cardsfolder import MAX_FILE_BYTES
 from studydeck.version import code_digest
-from studydeck.yamlfile import MAX_FILE_BYTES
 
 STATE_FILE = ".studydeck-build.json"
 STATE_FORMAT = 1

@@ -7,11 +7,50 @@ unchanged `build`, `watch`) start fast.
 from __future__ import annotations
 
 import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path
+
+from studydeck.diagnostics import Diagnostic, Diagnostics, Location
 
 DECK_FILE = "deck.yaml"
 LOCK_FILE = "studydeck.lock"
 YAML_SUFFIXES = (".yaml", ".yml")
+#: Largest card file we read; bigger ones are refused before reading so memory stays bounded.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FileBytes:
+    """One file as read: its bytes, or None with the problems that stopped the reading."""
+
+    path: Path
+    data: bytes | None
+    problems: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class FolderContents:
+    """What a build reads from a cards folder, read once: deck.yaml (None if absent) and the card files."""
+
+    root: Path
+    deck: FileBytes | None
+    card_files: tuple[FileBytes, ...]
+
+
+def read_folder(root: Path) -> FolderContents:
+    """Read deck.yaml and every card file (a missing folder reads as empty)."""
+    if not root.is_dir():
+        return FolderContents(root, None, ())
+    deck_path = root / DECK_FILE
+    deck = _read(deck_path, root) if deck_path.is_file() else None
+    return FolderContents(root, deck, tuple(_read(path, root) for path in find_card_files(root)))
+
+
+def _read(path: Path, root: Path) -> FileBytes:
+    diags = Diagnostics()
+    data = read_card_bytes(path, root, diags)
+    return FileBytes(path, data, tuple(diags.items))
 
 
 def find_card_files(root: Path) -> list[Path]:
@@ -35,3 +74,28 @@ def find_card_files(root: Path) -> list[Path]:
             if rel != DECK_FILE:
                 found.append((rel, path))
     return [path for _, path in sorted(found)]
+
+
+def read_card_bytes(path: Path, root: Path, diags: Diagnostics) -> bytes | None:
+    """A file's bytes, refusing files that are too big or lead out of ``root``."""
+    loc = Location(str(path))
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        diags.error(loc, "symbolic link leads outside the cards folder; copy the file in instead")
+        return None
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # reading a pipe or a device could block or never end
+            diags.error(loc, "not a regular file; card files must be plain files")
+            return None
+        size = info.st_size
+        if size > MAX_FILE_BYTES:
+            diags.error(
+                loc,
+                f"file is {size / 2**20:.1f} MiB; card files are limited to "
+                f"{MAX_FILE_BYTES // 2**20} MiB, split it into several files",
+            )
+            return None
+        return path.read_bytes()
+    except OSError as exc:
+        diags.error(loc, f"cannot read file: {exc.strerror or exc}")
+        return None

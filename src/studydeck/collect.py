@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studydeck.cache import MIN_ENTRIES_KEPT, FileCache, decode_result, encode_result
-from studydeck.cardsfolder import DECK_FILE, find_card_files
+from studydeck.cardsfolder import DECK_FILE, FolderContents
 from studydeck.compile import NoteContent, note_content
 from studydeck.diagnostics import Diagnostics, Location
-from studydeck.load import parse_card_file, read_card_bytes
+from studydeck.load import parse_card_file
 from studydeck.model import Cards, Deck
 from studydeck.notetypes import DEFAULT_NOTE_TYPES
 from studydeck.validate import FileResult, check_across_files, validate_card_file, validate_deck
@@ -39,24 +39,26 @@ class Collected:
 
 
 def collect_cards(
-    root: Path, cache: FileCache, diags: Diagnostics, track: FileTracker | None = None
+    folder: FolderContents, cache: FileCache, diags: Diagnostics, track: FileTracker | None = None
 ) -> Collected | None:
     """The validated deck, or None when any error was found (all are in ``diags``).
 
     ``track`` sees each freshly validated file's result as it comes (for a progress bar).
     """
+    root = folder.root
     if not root.is_dir():
         diags.error(Location(str(root)), "cards folder not found")
         return None
-    deck_path = root / DECK_FILE
-    if not deck_path.is_file():
-        diags.error(Location(str(deck_path)), "deck.yaml is missing; it names the deck and gives it a stable id")
+    if folder.deck is None:
+        message = "deck.yaml is missing; it names the deck and gives it a stable id"
+        diags.error(Location(str(root / DECK_FILE)), message)
         return None
-    deck_bytes = read_card_bytes(deck_path, root, diags)
-    deck = validate_deck(parse_card_file(deck_path, root, deck_bytes, diags), root, diags)
+    diags.items.extend(folder.deck.problems)
+    deck_bytes = folder.deck.data
+    deck = validate_deck(parse_card_file(folder.deck.path, root, deck_bytes, diags), root, diags)
     if deck is None or deck_bytes is None:
         return None
-    files = validated_files(root, deck, hashlib.sha256(deck_bytes).hexdigest(), cache, track)
+    files = validated_files(folder, deck, hashlib.sha256(deck_bytes).hexdigest(), cache, track)
     items = [item for result, _ in files for item in result.items]
     contents = {
         item.id: content
@@ -76,30 +78,28 @@ FileEntry = tuple[FileResult, tuple[NoteContent | None, ...]]
 
 
 def validated_files(
-    root: Path, deck: Deck, deck_digest: str, cache: FileCache, track: FileTracker | None = None
+    folder: FolderContents, deck: Deck, deck_digest: str, cache: FileCache, track: FileTracker | None = None
 ) -> list[FileEntry]:
     """One result per card file, in file order, each with its items' note contents."""
-    paths = find_card_files(root)
-    results: list[FileEntry | None] = [None] * len(paths)
+    root, files = folder.root, folder.card_files
+    results: list[FileEntry | None] = [None] * len(files)
     misses: list[tuple[int, str, bytes]] = []
-    for index, path in enumerate(paths):
-        read_diags = Diagnostics()
-        data = read_card_bytes(path, root, read_diags)
-        if data is None:
-            results[index] = (FileResult((), tuple(read_diags.items)), ())
+    for index, file in enumerate(files):
+        if file.data is None:
+            results[index] = (FileResult((), file.problems), ())
             continue
-        key = cache.key(path, data, deck_digest)
+        key = cache.key(file.path, file.data, deck_digest)
         results[index] = cache.get(key, root)
         if results[index] is None:
-            misses.append((index, key, data))
-    jobs = [(paths[index], root, data, deck) for index, _, data in misses]
+            misses.append((index, key, file.data))
+    jobs = [(files[index].path, root, data, deck) for index, _, data in misses]
     fresh: Iterable[bytes] = _run(jobs) if track is None else track(_run(jobs), len(jobs))
     for (index, key, _), encoded in zip(misses, fresh, strict=True):
         cache.put(key, encoded)
         # Fresh results take the same encode/decode path as cached ones, so both are identical.
         results[index] = decode_result(encoded)
     if misses:
-        cache.prune(max(MIN_ENTRIES_KEPT, 4 * len(paths)))
+        cache.prune(max(MIN_ENTRIES_KEPT, 4 * len(files)))
     return [result for result in results if result is not None]
 
 

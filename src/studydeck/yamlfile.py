@@ -39,8 +39,6 @@ def resolve_plain(value: str) -> str:
     return str(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))  # type: ignore[no-untyped-call]
 
 
-#: Largest card file we read; bigger ones are refused before parsing so memory stays bounded.
-MAX_FILE_BYTES = 16 * 1024 * 1024
 #: Upper bound on the values that aliases add once expanded, to stop "billion laughs" documents.
 MAX_EXPANDED_VALUES = 1_000_000
 #: Deepest nesting of lists and mappings; card files need about five levels.
