@@ -17,7 +17,7 @@ from pathlib import Path
 import genanki
 
 from studydeck.cloze import parse_cloze
-from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics
+from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location
 from studydeck.lockfile import LockEntry, Lockfile, NoteTypeEntry
 from studydeck.markup import to_html
 from studydeck.model import Cards, ChangeReport, Deck, Item
@@ -142,6 +142,130 @@ def note_content(deck: Deck, item: Item, notetype: NoteType, image_html: str = "
     )
 
 
+def item_content(
+    root: Path, deck: Deck, item: Item, notetype: NoteType, cached: NoteContent | None
+) -> tuple[NoteContent, MediaFile | None]:
+    """The item's note content: ``cached`` when it still applies, else computed (always for an
+    item with an image, whose bytes name the media file), with that media file."""
+    if item.image:
+        path = root / item.image
+        media = MediaFile(media_name(path), path)
+        image_html = f'<img src="{html.escape(media.name, quote=True)}" alt="">'
+        return note_content(deck, item, notetype, image_html), media
+    if cached is None or cached.notetype_id != notetype.id:
+        return note_content(deck, item, notetype), None
+    return cached, None
+
+
+def make_note(
+    deck: Deck, item_id: str, subdeck: str, notetype: NoteType, content: NoteContent, entry: LockEntry
+) -> Note:
+    return Note(
+        item_id=item_id,
+        guid=content.guid,
+        note_id=entry.note_id,
+        mod=entry.mod,
+        notetype=notetype,
+        fields=content.fields,
+        tags=content.tags,
+        deck_name=f"{deck.name}::{subdeck}" if subdeck else deck.name,
+        card_ords=content.card_ords,
+        content_hash=content.content_hash,
+    )
+
+
+class Reconciler:
+    """Gives each item, in deck order, its lockfile entry, and tallies what changed (DESIGN.md §4).
+
+    Errors (a changed deck id, a reused id) go to ``diags``; `finish` makes the next lockfile.
+    """
+
+    def __init__(self, deck: Deck, lock: Lockfile, now: float, diags: Diagnostics) -> None:
+        self.deck, self.lock, self.diags = deck, lock, diags
+        self.now_s = int(now)
+        self.next_note_id = max(int(now * 1000), lock.max_note_id + NOTE_ID_STRIDE)
+        self.entries: dict[str, LockEntry] = {}
+        self.added: list[str] = []
+        self.changed: list[str] = []
+        self.moved: list[tuple[str, str, str]] = []
+        if lock.deck_id is not None and lock.deck_id != deck.id:
+            # An error, not a warning: a build would record the new id and never mention it again.
+            diags.error(
+                deck.location,
+                f"the deck id changed from {lock.deck_id!r} to {deck.id!r}: Anki would treat EVERY note as "
+                "new, and learners would get every card twice; change it back (if this really is a new deck, "
+                "delete studydeck.lock and build again)",
+            )
+
+    def entry(self, item_id: str, digest: str, subdeck: str, location: Location) -> LockEntry | None:
+        """The item's entry in the next lockfile; None (and an error) when its id may not be used."""
+        lock = self.lock
+        old = lock.items.get(item_id)
+        if old is None and item_id in lock.gone:
+            previous = lock.gone[item_id]
+            if previous.hash != digest:
+                self.diags.error(
+                    location,
+                    f"id {item_id!r} belonged to an item that was removed earlier; learners still have that "
+                    "note, so reusing the id would attach their history to a different fact: choose a new id "
+                    f"(or, if that item never reached learners, run `studydeck lock --forget {item_id}`)",
+                )
+                return None
+            old = previous  # the same item restored: it keeps its identity and time
+        if old is None:
+            entry = LockEntry(item_id, digest, self.next_note_id, self.now_s, subdeck)
+            self.next_note_id += NOTE_ID_STRIDE
+            self.added.append(item_id)
+        elif old.hash != digest:
+            entry = LockEntry(item_id, digest, old.note_id, max(self.now_s, old.mod + 1), subdeck)
+            self.changed.append(item_id)
+        elif old.subdeck != subdeck:
+            entry = LockEntry(item_id, digest, old.note_id, old.mod, subdeck)
+        else:
+            entry = old
+        if old is not None and old.subdeck != subdeck and item_id in lock.items:
+            self.moved.append((item_id, self._label(old.subdeck), self._label(subdeck)))
+        self.entries[item_id] = entry
+        return entry
+
+    def keep(self, entry: LockEntry) -> None:
+        """An item known to be exactly as the lockfile records it (its card file is unchanged)."""
+        self.entries[entry.id] = entry
+
+    def finish(self, notetypes: NoteTypes) -> tuple[Lockfile, ChangeReport, tuple[tuple[NoteType, int], ...]]:
+        """The next lockfile, what changed, and each note type with its modification time."""
+        lock, entries = self.lock, self.entries
+        removed = sorted(set(lock.items) - set(entries))
+        gone = {k: v for k, v in lock.gone.items() if k not in entries}
+        gone.update({k: lock.items[k] for k in removed})
+        notetype_entries: dict[int, NoteTypeEntry] = {}
+        notetype_mods: list[tuple[NoteType, int]] = []
+        notetypes_changed: list[str] = []
+        for notetype in notetypes:
+            digest = notetype.content_hash()
+            old_nt = lock.notetypes.get(notetype.id)
+            if old_nt is None:
+                mod = self.now_s
+            elif old_nt.hash != digest:
+                mod = max(self.now_s, old_nt.mod + 1)
+                notetypes_changed.append(notetype.name)
+            else:
+                mod = old_nt.mod
+            notetype_entries[notetype.id] = NoteTypeEntry(notetype.id, digest, mod)
+            notetype_mods.append((notetype, mod))
+        report = ChangeReport(
+            added=tuple(self.added),
+            changed=tuple(self.changed),
+            removed=tuple(removed),
+            moved=tuple(self.moved),
+            notetypes_changed=tuple(notetypes_changed),
+        )
+        return Lockfile(self.deck.id, notetype_entries, entries, gone), report, tuple(notetype_mods)
+
+    def _label(self, subdeck: str) -> str:
+        return f"{self.deck.name}::{subdeck}" if subdeck else self.deck.name
+
+
 def compile_deck(
     cards: Cards,
     lock: Lockfile,
@@ -155,116 +279,28 @@ def compile_deck(
     and every item with an image, are computed here.
     """
     contents = contents or {}
-    now_s, now_ms = int(now), int(now * 1000)
     diags = Diagnostics(list(cards.warnings))
-    next_note_id = max(now_ms, lock.max_note_id + NOTE_ID_STRIDE)
+    reconciler = Reconciler(cards.deck, lock, now, diags)
     media: dict[str, MediaFile] = {}
     notes: list[Note] = []
-    entries: dict[str, LockEntry] = {}
-    added: list[str] = []
-    changed: list[str] = []
-    moved: list[tuple[str, str, str]] = []
-    if lock.deck_id is not None and lock.deck_id != cards.deck.id:
-        # An error, not a warning: a build would record the new id and never mention it again.
-        diags.error(
-            cards.deck.location,
-            f"the deck id changed from {lock.deck_id!r} to {cards.deck.id!r}: Anki would treat EVERY note as "
-            "new, and learners would get every card twice; change it back (if this really is a new deck, "
-            "delete studydeck.lock and build again)",
-        )
-
     for item in cards.items:
         notetype = notetypes.for_kind(item.kind)
-        content = contents.get(item.id)
-        if item.image:
-            path = cards.root / item.image
-            name = media_name(path)
-            media[name] = MediaFile(name, path)
-            content = note_content(cards.deck, item, notetype, f'<img src="{html.escape(name, quote=True)}" alt="">')
-        elif content is None or content.notetype_id != notetype.id:
-            content = note_content(cards.deck, item, notetype)
-        digest = content.content_hash
-        old = lock.items.get(item.id)
-        if old is None and item.id in lock.gone:
-            previous = lock.gone[item.id]
-            if previous.hash != digest:
-                diags.error(
-                    item.location,
-                    f"id {item.id!r} belonged to an item that was removed earlier; learners still have that "
-                    "note, so reusing the id would attach their history to a different fact: choose a new id "
-                    f"(or, if that item never reached learners, run `studydeck lock --forget {item.id}`)",
-                )
-                continue
-            old = previous  # the same item restored: it keeps its identity and time
-        if old is None:
-            entry = LockEntry(item.id, digest, next_note_id, now_s, item.subdeck)
-            next_note_id += NOTE_ID_STRIDE
-            added.append(item.id)
-        elif old.hash != digest:
-            entry = LockEntry(item.id, digest, old.note_id, max(now_s, old.mod + 1), item.subdeck)
-            changed.append(item.id)
-        else:
-            entry = LockEntry(item.id, digest, old.note_id, old.mod, item.subdeck)
-        if old is not None and old.subdeck != item.subdeck and item.id in lock.items:
-            moved.append((item.id, _deck_label(cards, old.subdeck), _deck_label(cards, item.subdeck)))
-        entries[item.id] = entry
-        notes.append(
-            Note(
-                item_id=item.id,
-                guid=content.guid,
-                note_id=entry.note_id,
-                mod=entry.mod,
-                notetype=notetype,
-                fields=content.fields,
-                tags=content.tags,
-                deck_name=cards.anki_deck_name(item),
-                card_ords=content.card_ords,
-                content_hash=digest,
-            )
-        )
+        content, medium = item_content(cards.root, cards.deck, item, notetype, contents.get(item.id))
+        if medium is not None:
+            media[medium.name] = medium
+        entry = reconciler.entry(item.id, content.content_hash, item.subdeck, item.location)
+        if entry is not None:
+            notes.append(make_note(cards.deck, item.id, item.subdeck, notetype, content, entry))
     if diags.errors:
         raise ContentError(diags.sorted())
-
-    removed = sorted(set(lock.items) - set(entries))
-    gone = {k: v for k, v in lock.gone.items() if k not in entries}
-    gone.update({k: lock.items[k] for k in removed})
-
-    notetype_entries: dict[int, NoteTypeEntry] = {}
-    notetype_mods: list[tuple[NoteType, int]] = []
-    notetypes_changed: list[str] = []
-    for notetype in notetypes:
-        digest = notetype.content_hash()
-        old_nt = lock.notetypes.get(notetype.id)
-        if old_nt is None:
-            mod = now_s
-        elif old_nt.hash != digest:
-            mod = max(now_s, old_nt.mod + 1)
-            notetypes_changed.append(notetype.name)
-        else:
-            mod = old_nt.mod
-        notetype_entries[notetype.id] = NoteTypeEntry(notetype.id, digest, mod)
-        notetype_mods.append((notetype, mod))
-
-    deck_names = sorted({cards.deck.name, *(n.deck_name for n in notes)})
-    new_lock = Lockfile(cards.deck.id, notetype_entries, entries, gone)
-    report = ChangeReport(
-        added=tuple(added),
-        changed=tuple(changed),
-        removed=tuple(removed),
-        moved=tuple(moved),
-        notetypes_changed=tuple(notetypes_changed),
-    )
+    new_lock, report, notetype_mods = reconciler.finish(notetypes)
     return CompiledDeck(
         deck=cards.deck,
         notes=tuple(notes),
         media=tuple(media[name] for name in sorted(media)),
-        notetypes=tuple(notetype_mods),
-        deck_names=tuple(deck_names),
+        notetypes=notetype_mods,
+        deck_names=tuple(sorted({cards.deck.name, *(n.deck_name for n in notes)})),
         lockfile=new_lock,
         report=report,
         warnings=tuple(diags.warnings),
     )
-
-
-def _deck_label(cards: Cards, subdeck: str) -> str:
-    return f"{cards.deck.name}::{subdeck}" if subdeck else cards.deck.name
