@@ -11,7 +11,10 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from studydeck import api
+from studydeck.buildindex import COLLECTION_FILE, INDEX_FILE
 from studydeck.cli import cli
+
+BOOKKEEPING = {INDEX_FILE, COLLECTION_FILE}
 
 DECK_YAML = """\
 name: Test deck
@@ -110,8 +113,11 @@ class CardsFolder:
             os.chdir(cwd)
 
     def snapshot(self) -> dict[str, str]:
-        """Hashes of every output and the lockfile, to prove that nothing changed."""
-        files = sorted(p for p in [*self.out.rglob("*"), self.lockfile] if p.is_file())
+        """Hashes of every output and the lockfile, to prove that nothing changed.
+
+        The build index and its working collection are left out: a build that fails while
+        writing may discard them (the next build then starts from scratch)."""
+        files = sorted(p for p in [*self.out.rglob("*"), self.lockfile] if p.is_file() and p.name not in BOOKKEEPING)
         return {str(p.relative_to(self.root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 

@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 
 from studydeck import api
+from studydeck.buildindex import COLLECTION_FILE, INDEX_FILE
 from studydeck.buildlock import exclusive_build
 from studydeck.buildstate import STATE_FILE
 
-from helpers import CardsFolder
+from helpers import BOOKKEEPING, CardsFolder
 
 KILLS = 16
 
@@ -62,6 +63,11 @@ def outputs(folder: CardsFolder) -> dict[str, bytes]:
     return {str(p.relative_to(folder.root)): p.read_bytes() for p in files}
 
 
+def public(files: dict[str, bytes], folder: CardsFolder) -> dict[str, bytes]:
+    """The outputs a user sees (not the build's own bookkeeping), by name."""
+    return {Path(name).name: data for name, data in files.items() if not Path(name).name.startswith(".")}
+
+
 def toggle_part(folder: CardsFolder, part: int) -> None:
     """Remove or restore one card file's items: builds that stamp no new times, so their outputs are
     a function of the cards alone and a completed build can say what a killed one was writing."""
@@ -86,20 +92,30 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path: Path, private_cache: N
         process.send_signal(signal.SIGKILL)
         process.wait()
         after_kill = outputs(folder)
+        cold = CardsFolder(tmp_path / f"cold-{kill}")
+        shutil.copytree(folder.cards, cold.cards)  # the cards and lockfile as the next build finds them
 
         # The lock died with the process. The same command again completes what the killed one began:
         assert folder.run("build").exit_code == 0
         completed = outputs(folder)
         assert not [name for name in completed if name.endswith(".tmp")], "temporaries left behind"
+        # ...exactly as a build with no cache, no index and no earlier outputs would
+        with pytest.MonkeyPatch.context() as m:
+            m.setenv("STUDYDECK_CACHE_DIR", "")
+            cold.build()
+        assert public(outputs(folder), folder) == public(outputs(cold), cold), f"kill {kill}: differs from cold"
         for name, data in after_kill.items():
             if name.endswith((".tmp", "-journal")):
                 continue
             if name.endswith(STATE_FILE):  # a record of file stats, not an output: it must only be whole
                 json.loads(data)
                 continue
+            if name.endswith((INDEX_FILE, COLLECTION_FILE)):  # a shortcut the next build checks before use
+                continue
             assert data in (before.get(name), completed.get(name)), f"kill {kill}: {name} is neither old nor new"
             outcomes["old" if data == before.get(name) else "new"] += 1
-        assert set(before) - {n for n in before if n.endswith(".tmp")} <= set(after_kill), "an output disappeared"
+        kept = {n for n in before if not n.endswith((".tmp", INDEX_FILE, COLLECTION_FILE))}
+        assert kept <= set(after_kill), "an output disappeared"
     print(f"build of {duration:.2f} s killed {KILLS} times; files found old/new after the kill: {outcomes}")
     again = folder.build()
     assert again.report.is_empty
@@ -191,13 +207,16 @@ def run_with_mount(folder: CardsFolder, mount: str, *args: str) -> subprocess.Co
 
 
 def seen_outputs(folder: CardsFolder) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in (folder.root / "seen").iterdir() if p.is_file()}
+    """The outputs left in the (unmounted) output folder, without the build's bookkeeping."""
+    return {
+        p.name: p.read_bytes() for p in (folder.root / "seen").iterdir() if p.is_file() and p.name not in BOOKKEEPING
+    }
 
 
 def test_read_only_output_folder(built: CardsFolder) -> None:
     built.edit("drugs.yaml", "Immunoglobulins", "Immunoglobulins (IVIG)")
     before = built.snapshot()
-    old = {p.name: p.read_bytes() for p in built.out.iterdir() if p.is_file()}
+    old = {p.name: p.read_bytes() for p in built.out.iterdir() if p.is_file() and p.name not in BOOKKEEPING}
     if os.geteuid() != 0:
         built.out.chmod(0o555)
         try:
@@ -249,6 +268,6 @@ def test_full_disk_while_writing_outputs(built: CardsFolder) -> None:
     assert result.stderr.startswith("error: cannot write"), result.stderr
     assert "No space left on device" in result.stderr or "disk is full" in result.stderr
     assert "Traceback" not in result.stderr
-    assert seen_outputs(built) == old, "an old output was lost or damaged"
+    assert seen_outputs(built) == {k: v for k, v in old.items() if k not in BOOKKEEPING}, "an old output was lost"
     assert built.lockfile.read_bytes() == lock_before
     assert built.run("check").exit_code == 0  # the cards themselves are fine: only the disk was full

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from studydeck.builder import BuildResult as BuildResult  # re-exported: build() returns it
-from studydeck.builder import read_inputs, unchanged_result, write_outputs
+from studydeck.builder import make_outputs, read_inputs, unchanged_result
 from studydeck.buildlock import exclusive_build
 from studydeck.cardsfolder import LOCK_FILE, FolderContents, read_folder
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
@@ -123,10 +123,7 @@ def build(
         unchanged = unchanged_result(inputs, strict)
         if unchanged is not None:
             return unchanged
-        cards, compiled = _compile(cards_dir, now, notetypes, track, inputs.folder)
-        if strict and compiled.warnings:
-            raise ContentError(list(compiled.warnings))
-        return write_outputs(inputs, cards, compiled)
+        return make_outputs(inputs, notetypes, time.time() if now is None else now, strict, track)
 
 
 @dataclass(frozen=True)

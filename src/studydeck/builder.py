@@ -9,11 +9,26 @@ what; it is written last, so a build that dies before leaves a state that no lon
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from studydeck.buildindex import (
+    COLLECTION_FILE,
+    BuildIndex,
+    collection_identity,
+    discard_collection,
+    forget_index,
+    index_context,
+    journal_path,
+    read_index,
+    write_index,
+)
 from studydeck.buildstate import (
     STATE_FILE,
     BuildState,
@@ -24,14 +39,15 @@ from studydeck.buildstate import (
     read_state,
 )
 from studydeck.cardsfolder import LOCK_FILE, FolderContents, read_folder
-from studydeck.diagnostics import ContentError, Diagnostic, Location, Severity
-from studydeck.lockfile import format_lockfile
-from studydeck.model import Cards, ChangeReport
+from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, OutputError, Severity, display_path
+from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile
+from studydeck.model import Cards, ChangeReport, Deck
 from studydeck.notetypes import NoteTypes
-from studydeck.outputs import remove_leftovers, staged, write_atomic
+from studydeck.outputs import remove_leftovers, staged, temporary_sibling, write_atomic
 
 if TYPE_CHECKING:
-    from studydeck.compile import CompiledDeck
+    from studydeck.assemble import Assembled
+    from studydeck.progress import FileTracker
 
 #: `build` prints the whole deck only up to this size: a larger deck would make a sheet of
 #: hundreds of pages (and seconds of rendering on every edit); print a selection with `quiz`.
@@ -104,32 +120,150 @@ def unchanged_result(inputs: BuildInputs, strict: bool) -> BuildResult | None:
     )
 
 
-def write_outputs(inputs: BuildInputs, cards: Cards, compiled: CompiledDeck) -> BuildResult:
+def make_outputs(
+    inputs: BuildInputs, notetypes: NoteTypes, now: float, strict: bool, track: FileTracker | None = None
+) -> BuildResult:
+    """Compile the folder (patching the last build's collection when there is one) and make
+    every output whose inputs changed; rename them and the lockfile into place together."""
+    from studydeck.collect import load_deck_file
+
+    cards_dir, out_dir = inputs.cards_dir, inputs.out_dir
+    diags = Diagnostics()
+    loaded = load_deck_file(inputs.folder, diags)
+    if loaded is None:
+        raise ContentError(diags.sorted())
+    deck, deck_digest = loaded
+    context = index_context(deck_digest, [nt.content_hash() for nt in notetypes])
+    target = package_path(out_dir, deck.id)
+    lock_path = cards_dir / LOCK_FILE
+    base = _usable_index(out_dir, context, lock_path, target)
+    lock = base.lockfile if base else _read_lockfile(lock_path)
+    remove_leftovers([out_dir / COLLECTION_FILE])
+    if base is None:
+        discard_collection(out_dir)
+    canonical = temporary_sibling(out_dir / COLLECTION_FILE)
+    try:
+        assembled, card_count = _assemble(
+            inputs, deck, deck_digest, lock, notetypes, now, base, canonical, diags, strict, track
+        )
+        return _write(inputs, deck, assembled, card_count, tuple(diags.warnings), base, canonical, context)
+    finally:
+        canonical.unlink(missing_ok=True)
+
+
+def _usable_index(out_dir: Path, context: str, lock_path: Path, package: Path) -> BuildIndex | None:
+    """The last build's index, if everything it describes is still exactly as that build left it."""
+    index = read_index(out_dir)
+    if index is None or index.context != context or journal_path(out_dir).exists():
+        return None  # (a journal: a build died while changing the collection)
+    try:
+        if (
+            file_digest(lock_path) != index.lock_digest
+            or file_digest(package) != index.package_digest
+            or collection_identity(out_dir / COLLECTION_FILE) != index.collection
+        ):
+            return None
+    except OSError:
+        return None
+    return index
+
+
+def _read_lockfile(path: Path) -> Lockfile:
+    diags = Diagnostics()
+    lock = read_lockfile(path, diags)
+    if diags.errors:
+        raise ContentError(diags.sorted())
+    return lock
+
+
+def _assemble(
+    inputs: BuildInputs,
+    deck: Deck,
+    deck_digest: str,
+    lock: Lockfile,
+    notetypes: NoteTypes,
+    now: float,
+    base: BuildIndex | None,
+    canonical: Path,
+    diags: Diagnostics,
+    strict: bool,
+    track: FileTracker | None,
+) -> tuple[Assembled, int]:
+    """Compile into the working collection (the last one, or a new one) and write its canonical
+    copy to ``canonical``; nothing is changed unless the cards have no errors."""
+    from studydeck.assemble import assemble
+    from studydeck.cache import FileCache, default_cache_dir
+    from studydeck.package import Collection
+
+    out_dir = inputs.out_dir
+    working = out_dir / COLLECTION_FILE if base else temporary_sibling(out_dir / COLLECTION_FILE)
+    if not base:
+        working.unlink()  # SQLite makes it afresh
+    try:
+        collection = Collection(working, deck, fresh=base is None)
+        try:
+            cache = FileCache(default_cache_dir())
+            assembled = assemble(
+                inputs.folder, deck, deck_digest, lock, notetypes, now, cache, diags, collection, base, track
+            )
+            if assembled is None:
+                raise ContentError(diags.sorted())
+            if strict and diags.warnings:
+                raise ContentError(list(diags.warnings))
+            forget_index(out_dir)  # the working collection is about to change
+            collection.finish(assembled.deck_names, assembled.notetypes, canonical)
+            card_count = collection.card_count()
+        finally:
+            collection.close()  # without `finish`, SQLite rolls every change back
+    except sqlite3.OperationalError as exc:  # our SQL is fixed: this is the disk (full, read-only, failing)
+        raise OutputError(f"cannot write in {display_path(str(out_dir))}: {exc}") from exc
+    finally:
+        if not base:
+            working.unlink(missing_ok=True)
+    return assembled, card_count
+
+
+def _write(
+    inputs: BuildInputs,
+    deck: Deck,
+    assembled: Assembled,
+    card_count: int,
+    warnings: tuple[Diagnostic, ...],
+    base: BuildIndex | None,
+    canonical: Path,
+    context: str,
+) -> BuildResult:
     """Make every output whose inputs changed; rename them and the lockfile into place together."""
+    from studydeck.archive import Segments, write_apkg
     from studydeck.cache import encode_items
-    from studydeck.package import write_package
     from studydeck.pdf import TEMPLATES
     from studydeck.printouts import build_printouts, deck_date, printout_paths
 
     state, cards_dir, out_dir = inputs.state, inputs.cards_dir, inputs.out_dir
-    target = package_path(out_dir, compiled.deck.id)
+    target = package_path(out_dir, deck.id)
     lock_path = cards_dir / LOCK_FILE
-    lock_text = format_lockfile(compiled.lockfile)
+    lock_text = format_lockfile(assembled.lockfile)
     lock_changed = not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text
 
     # Each output is made only when what it is made from changed since the last build.
-    deck = compiled.deck
-    fingerprints = {
-        target: fingerprint(
-            [lock_text, deck.id, deck.name, deck.description, "\n".join(note.item_id for note in compiled.notes)]
-        )
-    }
+    item_ids = (item_id for summary in assembled.files for item_id in summary.items.ids)
+    fingerprints = {target: fingerprint([lock_text, deck.id, deck.name, deck.description, "\n".join(item_ids)])}
+    segments = base.segments if base else Segments()
     writers: dict[Path, Callable[[Path], object]] = {}
-    if not state.is_current(target, fingerprints[target]):
-        writers[target] = lambda temp: write_package(compiled, temp)
-    printouts = printout_paths(cards, out_dir) if len(cards.items) <= MAX_PRINTED_ITEMS else []
-    if printouts:
-        date = deck_date(compiled.lockfile)
+    if base is None or not state.is_current(target, fingerprints[target]):
+
+        def write_package(temp: Path) -> None:
+            nonlocal segments
+            media = [("media", json.dumps({str(i): m.name for i, m in enumerate(assembled.media)}).encode())]
+            media += [(str(i), m.path.read_bytes()) for i, m in enumerate(assembled.media)]
+            segments = write_apkg(temp, canonical, media, (target, base.segments) if base else None)
+
+        writers[target] = write_package
+    printouts: list[Path] = []
+    if 0 < assembled.note_count <= MAX_PRINTED_ITEMS:
+        cards = _load_cards(inputs)
+        printouts = printout_paths(deck.id, out_dir)
+        date = deck_date(assembled.lockfile)
         sources = repr(sorted(deck.sources.items()))
         templates = files_fingerprint(sorted(TEMPLATES.glob("*.typ")))  # an edited template reprints
         printout_inputs = fingerprint([encode_items(cards.items), deck.name, deck.id, sources, date, templates])
@@ -148,26 +282,52 @@ def write_outputs(inputs: BuildInputs, cards: Cards, compiled: CompiledDeck) -> 
             writers[path](temp)
             digests[path] = file_digest(temp)
     if not printouts:  # printouts of an earlier, smaller deck no longer describe it
-        for stale in printout_paths(cards, out_dir):
+        for stale in printout_paths(deck.id, out_dir):
             stale.unlink(missing_ok=True)
+    working = out_dir / COLLECTION_FILE
+    os.replace(canonical, working)
+    write_index(
+        out_dir,
+        BuildIndex(
+            context=context,
+            files=assembled.files,
+            lockfile=assembled.lockfile,
+            lock_digest=hashlib.sha256(lock_text.encode()).hexdigest(),
+            package_digest=digests[target],
+            segments=segments,
+            collection=collection_identity(working),
+        ),
+    )
     # Written last: if this build dies before, the old state no longer matches and the next
     # build simply runs in full.
-    images = tuple(sorted({item.image for item in cards.items if item.image}))
+    images = tuple(sorted({m.path.relative_to(cards_dir).as_posix() for m in assembled.media}))
     new_state = BuildState(
         outputs={path.name: (fingerprints[path], digests[path]) for path in fingerprints},
         inputs=inputs.fingerprint(images),
         images=images,
-        warnings=tuple((w.location.path, w.location.line, w.location.col, w.message) for w in compiled.warnings),
-        counts=(len(compiled.notes), sum(len(n.card_ords) for n in compiled.notes)),
+        warnings=tuple((w.location.path, w.location.line, w.location.col, w.message) for w in warnings),
+        counts=(assembled.note_count, card_count),
     )
     write_atomic(state_path, lambda temp: temp.write_text(format_state(new_state), encoding="utf-8"))
     return BuildResult(
         package=target,
-        report=compiled.report,
-        warnings=compiled.warnings,
-        note_count=len(compiled.notes),
-        card_count=sum(len(n.card_ords) for n in compiled.notes),
+        report=assembled.report,
+        warnings=warnings,
+        note_count=assembled.note_count,
+        card_count=card_count,
         printouts=tuple(printouts),
         written=tuple(path for path in writers if path != lock_path),
-        printouts_skipped=bool(cards.items) and not printouts,
+        printouts_skipped=assembled.note_count > 0 and not printouts,
     )
+
+
+def _load_cards(inputs: BuildInputs) -> Cards:
+    """The whole deck, for the printouts (a small deck: its files are in the cache by now)."""
+    from studydeck.cache import FileCache, default_cache_dir
+    from studydeck.collect import collect_cards
+
+    diags = Diagnostics()
+    collected = collect_cards(inputs.folder, FileCache(default_cache_dir()), diags)
+    if collected is None:
+        raise ContentError(diags.sorted())
+    return collected.cards

@@ -52,6 +52,9 @@ class FileCache:
         assert self.directory is not None
         return self.directory / key[:2] / key
 
+    def has(self, key: str) -> bool:
+        return self.directory is not None and self._entry(key).is_file()
+
     def get(self, key: str, root: Path) -> tuple[FileResult, tuple[NoteContent | None, ...]] | None:
         """A stored entry, decoded, if present and the images it names are as they were."""
         if self.directory is None:

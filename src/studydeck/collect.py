@@ -7,20 +7,20 @@ import hashlib
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studydeck.cache import MIN_ENTRIES_KEPT, FileCache, decode_result, encode_result
-from studydeck.cardsfolder import DECK_FILE, FolderContents
+from studydeck.cardsfolder import DECK_FILE, FileBytes, FolderContents
 from studydeck.compile import NoteContent, note_content
 from studydeck.diagnostics import Diagnostics, Location
 from studydeck.load import parse_card_file
 from studydeck.model import Cards, Deck
 from studydeck.notetypes import DEFAULT_NOTE_TYPES
-from studydeck.validate import FileResult, check_across_files, validate_card_file, validate_deck
+from studydeck.validate import FileResult, check_across_files, file_items, validate_card_file, validate_deck
 
 if TYPE_CHECKING:
     from studydeck.progress import FileTracker
@@ -45,6 +45,28 @@ def collect_cards(
 
     ``track`` sees each freshly validated file's result as it comes (for a progress bar).
     """
+    loaded = load_deck_file(folder, diags)
+    if loaded is None:
+        return None
+    deck, deck_digest = loaded
+    files = validated_files(folder, deck, deck_digest, cache, track)
+    items = [item for result, _ in files for item in result.items]
+    contents = {
+        item.id: content
+        for result, file_contents in files
+        for item, content in zip(result.items, file_contents, strict=True)
+        if content is not None
+    }
+    for result, _ in files:
+        diags.items.extend(result.diagnostics)
+    check_across_files((file_items(result.items) for result, _ in files), diags)
+    if diags.errors:
+        return None
+    return Collected(Cards(folder.root, deck, tuple(items), tuple(diags.warnings)), contents)
+
+
+def load_deck_file(folder: FolderContents, diags: Diagnostics) -> tuple[Deck, str] | None:
+    """deck.yaml, validated, and a digest of its bytes; None when it has errors (in ``diags``)."""
     root = folder.root
     if not root.is_dir():
         diags.error(Location(str(root)), "cards folder not found")
@@ -58,20 +80,7 @@ def collect_cards(
     deck = validate_deck(parse_card_file(folder.deck.path, root, deck_bytes, diags), root, diags)
     if deck is None or deck_bytes is None:
         return None
-    files = validated_files(folder, deck, hashlib.sha256(deck_bytes).hexdigest(), cache, track)
-    items = [item for result, _ in files for item in result.items]
-    contents = {
-        item.id: content
-        for result, file_contents in files
-        for item, content in zip(result.items, file_contents, strict=True)
-        if content is not None
-    }
-    for result, _ in files:
-        diags.items.extend(result.diagnostics)
-    check_across_files(items, diags)
-    if diags.errors:
-        return None
-    return Collected(Cards(root, deck, tuple(items), tuple(diags.warnings)), contents)
+    return deck, hashlib.sha256(deck_bytes).hexdigest()
 
 
 FileEntry = tuple[FileResult, tuple[NoteContent | None, ...]]
@@ -81,26 +90,44 @@ def validated_files(
     folder: FolderContents, deck: Deck, deck_digest: str, cache: FileCache, track: FileTracker | None = None
 ) -> list[FileEntry]:
     """One result per card file, in file order, each with its items' note contents."""
+    keys = {i: file_key(file, deck_digest) for i, file in enumerate(folder.card_files)}
+    return [entry for _, entry in validated(folder, deck, keys, cache, track)]
+
+
+def file_key(file: FileBytes, deck_digest: str) -> str:
+    """The file's cache key ("" for a file that could not be read)."""
+    return "" if file.data is None else FileCache.key(file.path, file.data, deck_digest)
+
+
+def validated(
+    folder: FolderContents, deck: Deck, keys: dict[int, str], cache: FileCache, track: FileTracker | None = None
+) -> Iterator[tuple[int, FileEntry]]:
+    """Each card file whose index is in ``keys`` (index → `file_key`), validated, in file order.
+
+    Results stream: each file comes as soon as it is ready, so a caller that keeps only what
+    it needs never holds the whole deck. Files not in the cache are validated in worker
+    processes, ahead of the caller.
+    """
     root, files = folder.root, folder.card_files
-    results: list[FileEntry | None] = [None] * len(files)
-    misses: list[tuple[int, str, bytes]] = []
-    for index, file in enumerate(files):
+    misses = [i for i, key in keys.items() if key and not cache.has(key)]
+    jobs = [(files[i].path, root, files[i].data or b"", deck) for i in misses]
+    fresh = iter(_run(jobs) if track is None else track(_run(jobs), len(jobs)))
+    missed = set(misses)
+    for index, key in keys.items():
+        file = files[index]
         if file.data is None:
-            results[index] = (FileResult((), file.problems), ())
+            yield index, (FileResult((), file.problems), ())
             continue
-        key = cache.key(file.path, file.data, deck_digest)
-        results[index] = cache.get(key, root)
-        if results[index] is None:
-            misses.append((index, key, file.data))
-    jobs = [(files[index].path, root, data, deck) for index, _, data in misses]
-    fresh: Iterable[bytes] = _run(jobs) if track is None else track(_run(jobs), len(jobs))
-    for (index, key, _), encoded in zip(misses, fresh, strict=True):
-        cache.put(key, encoded)
-        # Fresh results take the same encode/decode path as cached ones, so both are identical.
-        results[index] = decode_result(encoded)
+        entry = None if index in missed else cache.get(key, root)
+        if entry is None:  # not cached, or the entry was damaged or its images changed since
+            encoded = next(fresh) if index in missed else _validate_encoded((file.path, root, file.data, deck))
+            cache.put(key, encoded)
+            # Fresh results take the same encode/decode path as cached ones, so both are identical.
+            entry = decode_result(encoded)
+        yield index, entry
+    next(fresh, None)  # runs the tracker to its end (it reports when the last file is done)
     if misses:
         cache.prune(max(MIN_ENTRIES_KEPT, 4 * len(files)))
-    return [result for result in results if result is not None]
 
 
 def _validate_encoded(job: tuple[Path, Path, bytes, Deck]) -> bytes:

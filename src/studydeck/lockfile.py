@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from studydeck.diagnostics import Diagnostics, Location
 from studydeck.model import ID_PATTERN
@@ -31,8 +31,7 @@ _ENTRY = re.compile(r"([a-z0-9][a-z0-9._-]*) ([0-9a-f]{16}) ([0-9]{1,16}) ([0-9]
 _INT = re.compile(r"[0-9]{1,16}\Z")
 
 
-@dataclass(frozen=True, slots=True)
-class LockEntry:
+class LockEntry(NamedTuple):  # a tuple: a large deck's lockfile has 100k of them
     id: str
     hash: str
     note_id: int

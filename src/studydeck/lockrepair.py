@@ -9,7 +9,7 @@ differs, the next build then gives the item a time later than any side has shipp
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from studydeck.compile import NOTE_ID_STRIDE
@@ -77,7 +77,7 @@ def _merge(first: EntryLine, second: EntryLine) -> EntryLine:
     newer = second.entry if second.entry.mod > first.entry.mod else first.entry
     note_id = min(first.entry.note_id, second.entry.note_id)
     kind: Literal["item", "gone"] = "item" if "item" in (first.kind, second.kind) else "gone"
-    return EntryLine(kind, replace(newer, note_id=note_id))
+    return EntryLine(kind, newer._replace(note_id=note_id))
 
 
 def _renumber_shared_note_ids(entries: dict[str, EntryLine]) -> tuple[str, ...]:
@@ -88,7 +88,7 @@ def _renumber_shared_note_ids(entries: dict[str, EntryLine]) -> tuple[str, ...]:
     for key in sorted(entries):
         line = entries[key]
         if owners.setdefault(line.entry.note_id, key) != key:
-            entries[key] = EntryLine(line.kind, replace(line.entry, note_id=next_note_id))
+            entries[key] = EntryLine(line.kind, line.entry._replace(note_id=next_note_id))
             next_note_id += NOTE_ID_STRIDE
             renumbered.append(key)
     return tuple(renumbered)

@@ -100,6 +100,23 @@ class Cards:
 
 
 @dataclass(frozen=True)
+class FileItems:
+    """One card file's items, reduced to what a build keeps of them once they are compiled:
+    enough to check them against other files' items and to place their notes. Kept as
+    columns, so that 100,000 items load in milliseconds."""
+
+    path: str
+    ids: tuple[str, ...]
+    lines: tuple[int, ...]
+    cols: tuple[int, ...]
+    prompts: tuple[bytes, ...]  # a digest of each question as written, case and spacing ignored
+    subdecks: tuple[str, ...]
+
+    def location(self, index: int) -> Location:
+        return Location(self.path, self.lines[index], self.cols[index])
+
+
+@dataclass(frozen=True)
 class ChangeReport:
     """What a build changed since the last one, by item id."""
 

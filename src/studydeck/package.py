@@ -1,4 +1,4 @@
-"""Stage 4: write a compiled deck as an .apkg, byte for byte reproducibly (DESIGN.md §5).
+"""Stage 4: the collection inside the .apkg, byte for byte reproducibly (DESIGN.md §5).
 
 genanki supplies the collection schema and the note type / deck JSON; we write the rows
 ourselves because genanki stamps every note with one wall-clock time and numbers ids from
@@ -11,22 +11,20 @@ import hashlib
 import json
 import re
 import sqlite3
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from studydeck.compile import CompiledDeck
-from studydeck.diagnostics import OutputError, display_path
+from studydeck.compile import Note, anki_deck_id
 from studydeck.markup import to_html
+from studydeck.model import Deck
 from studydeck.notetypes import NoteType
-from studydeck.outputs import temporary_sibling
 
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 _TAG = re.compile(r"<[^>]+>")
+_SCHEMA_VERSION = 1000  # see `Collection.finish`
 
 
 def _genanki_model(notetype: NoteType) -> genanki.Model:
@@ -53,78 +51,95 @@ def _schema() -> tuple[list[str], list[str]]:
     return [stmt for stmt in statements if stmt not in indexes], indexes
 
 
-def write_collection(compiled: CompiledDeck, db_path: Path) -> None:
-    """The collection.anki2 SQLite database, in one transaction."""
-    tables, indexes = _schema()
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    try:
-        for statement in tables:
-            conn.execute(statement)
-        conn.executescript(APKG_COL)
-        conn.execute("BEGIN")
-        top_id = compiled.anki_deck_id(compiled.deck.name)
-        decks = json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
-        for name in compiled.deck_names:
-            deck_id = compiled.anki_deck_id(name)
+class Collection:
+    """The collection.anki2 a build writes into: made afresh, or the last build's copy, patched.
+
+    Either way `finish` copies it with VACUUM INTO, which lays out the same rows in the same
+    bytes however they got there, so a patched collection equals one built from scratch.
+    All changes are one transaction: a build that dies leaves the file as it was.
+    """
+
+    def __init__(self, path: Path, deck: Deck, *, fresh: bool) -> None:
+        self.deck, self.fresh = deck, fresh
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self._deck_ids: dict[str, int] = {}
+        self.conn.execute("PRAGMA synchronous = OFF")  # a working copy: the package is what must be durable
+        if fresh:
+            for statement in _schema()[0]:
+                self.conn.execute(statement)
+            self.conn.executescript(APKG_COL)
+        self.conn.execute("BEGIN")
+
+    def deck_id(self, name: str) -> int:
+        if name not in self._deck_ids:
+            self._deck_ids[name] = anki_deck_id(self.deck.id, name)
+        return self._deck_ids[name]
+
+    def add(self, notes: Sequence[tuple[Note, int]]) -> None:
+        """Insert notes with their cards, each new card due at the given position."""
+        self.conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", map(_note_row, (n for n, _ in notes)))
+        self.conn.executemany(
+            "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [row for note, due in notes for row in self._card_rows(note, due)],
+        )
+
+    def _card_rows(self, note: Note, due: int) -> Iterator[tuple[object, ...]]:
+        """Rows of Anki's cards table: new cards, due in the order of the card files."""
+        deck_id = self.deck_id(note.deck_name)
+        for ord_ in note.card_ords:
+            yield (note.note_id + ord_, note.note_id, deck_id, ord_, note.mod, -1,
+                   0, 0, due, 0, 0, 0, 0, 0, 0, 0, 0, "")  # fmt: skip
+
+    def remove(self, note_ids: Iterable[int]) -> None:
+        ids = [(note_id,) for note_id in note_ids]
+        self.conn.executemany("DELETE FROM notes WHERE id = ?", ids)
+        self.conn.executemany("DELETE FROM cards WHERE nid = ?", ids)
+
+    def set_due(self, dues: Iterable[tuple[int, int]]) -> None:
+        """Give every card of each (note id, position) the new position."""
+        self.conn.executemany("UPDATE cards SET due = ? WHERE nid = ?", ((due, nid) for nid, due in dues))
+
+    def finish(self, deck_names: Iterable[str], notetypes: Sequence[tuple[NoteType, int]], out: Path) -> None:
+        """Set the decks and note types, commit, and write the canonical copy to ``out``."""
+        conn, deck = self.conn, self.deck
+        # genanki's "Default" deck (id 1) and ours, as they are now (a patched collection has old ones)
+        stored = json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
+        decks = {"1": stored["1"]}
+        for name in sorted({deck.name, *deck_names}):
             # Anki shows the description as HTML: render the Markdown safely, like every field.
-            description = to_html(compiled.deck.description) if name == compiled.deck.name else ""
-            decks[str(deck_id)] = genanki.Deck(deck_id, name, description).to_json()
-        models = {str(nt.id): _genanki_model(nt).to_json(mod, top_id) for nt, mod in compiled.notetypes}
+            description = to_html(deck.description) if name == deck.name else ""
+            decks[str(self.deck_id(name))] = genanki.Deck(self.deck_id(name), name, description).to_json()
+        top_id = self.deck_id(deck.name)
+        models = {str(nt.id): _genanki_model(nt).to_json(mod, top_id) for nt, mod in notetypes}
         conn.execute(
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps(decks, sort_keys=True), json.dumps(models, sort_keys=True)),
         )
-        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", _note_rows(compiled))
-        conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", _card_rows(compiled))
-        for statement in indexes:  # after the rows: one sort each instead of an update per row
-            conn.execute(statement)
+        if self.fresh:
+            for statement in _schema()[1]:  # after the rows: one sort each instead of an update per row
+                conn.execute(statement)
         conn.execute("COMMIT")
-    finally:
-        conn.close()
-
-
-def _note_rows(compiled: CompiledDeck) -> Iterator[tuple[object, ...]]:
-    """Rows of Anki's notes table, made as SQLite takes them (a 100k-note list costs memory)."""
-    for note in compiled.notes:
-        tags = f" {' '.join(note.tags)} " if note.tags else ""
-        first = note.fields[0]
-        fields = "\x1f".join(note.fields)
-        yield (note.note_id, note.guid, note.notetype.id, note.mod, -1, tags, fields, _TAG.sub("", first),
-               _checksum(first), 0, "")  # fmt: skip
-
-
-def _card_rows(compiled: CompiledDeck) -> Iterator[tuple[object, ...]]:
-    """Rows of Anki's cards table: new cards, due in the order of the card files."""
-    deck_ids = {name: compiled.anki_deck_id(name) for name in compiled.deck_names}
-    for due, note in enumerate(compiled.notes, start=1):
-        for ord_ in note.card_ords:
-            yield (note.note_id + ord_, note.note_id, deck_ids[note.deck_name], ord_, note.mod, -1,
-                   0, 0, due, 0, 0, 0, 0, 0, 0, 0, 0, "")  # fmt: skip
-
-
-def write_package(compiled: CompiledDeck, path: Path) -> None:
-    """Write the .apkg to ``path`` (callers pass a temporary path and rename it)."""
-    db_path = temporary_sibling(path.with_name(path.name + ".db"))
-    try:
-        db_path.unlink()  # sqlite creates it afresh
+        out.unlink(missing_ok=True)
+        conn.execute("VACUUM INTO ?", (str(out),))
+        # VACUUM INTO gives the copy the source's schema cookie plus one, so a collection patched
+        # N times would differ from a fresh one in that one header field: make it a constant.
+        copy = sqlite3.connect(out, isolation_level=None)
         try:
-            write_collection(compiled, db_path)
-        except sqlite3.OperationalError as exc:  # our SQL is fixed: this is the disk (full, read-only, failing)
-            raise OutputError(f"cannot write in {display_path(str(path.parent))}: {exc}") from exc
-        media_index = {str(i): m.name for i, m in enumerate(compiled.media)}
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            _add(archive, "collection.anki2", db_path.read_bytes())
-            _add(archive, "media", json.dumps(media_index, sort_keys=True).encode())
-            for index, media in enumerate(compiled.media):
-                _add(archive, str(index), media.path.read_bytes())
-    finally:
-        db_path.unlink(missing_ok=True)
+            copy.execute(f"PRAGMA schema_version = {_SCHEMA_VERSION}")
+        finally:
+            copy.close()
+
+    def card_count(self) -> int:
+        return int(self.conn.execute("SELECT count() FROM cards").fetchone()[0])
+
+    def close(self) -> None:
+        self.conn.close()
 
 
-def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.create_system = 3  # unix, whatever the host
-    info.external_attr = 0o644 << 16
-    # Level 1: four times faster than the default on a large collection, for ~13% more bytes.
-    archive.writestr(info, data, compresslevel=1)
+def _note_row(note: Note) -> tuple[object, ...]:
+    """A row of Anki's notes table."""
+    tags = f" {' '.join(note.tags)} " if note.tags else ""
+    first = note.fields[0]
+    fields = "\x1f".join(note.fields)
+    return (note.note_id, note.guid, note.notetype.id, note.mod, -1, tags, fields, _TAG.sub("", first),
+            _checksum(first), 0, "")  # fmt: skip

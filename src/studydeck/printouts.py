@@ -41,20 +41,17 @@ def flashcards_title(cards: Cards) -> str:
     return f"{cards.deck.name}: flashcards"
 
 
-def printout_paths(cards: Cards, out_dir: Path) -> list[Path]:
-    """The files `build` writes beside the .apkg (none for an empty deck)."""
-    if not cards.items:
-        return []
-    sheet, key = quiz_paths(out_dir / f"{cards.deck.id}-quiz.pdf")
-    return [sheet, key, out_dir / f"{cards.deck.id}-flashcards.pdf"]
+def printout_paths(deck_id: str, out_dir: Path) -> list[Path]:
+    """The files `build` writes beside the .apkg (when the deck has items)."""
+    sheet, key = quiz_paths(out_dir / f"{deck_id}-quiz.pdf")
+    return [sheet, key, out_dir / f"{deck_id}-flashcards.pdf"]
 
 
 def build_printouts(cards: Cards, out_dir: Path, date: str) -> dict[Path, bytes]:
     """What `build` writes beside the .apkg: the full quiz (open questions), its key, and flashcards."""
-    paths = printout_paths(cards, out_dir)
-    if not paths:
+    if not cards.items:
         return {}  # a new, empty deck: nothing to print yet
-    sheet_pdf, key_pdf, flashcards_pdf = paths
+    sheet_pdf, key_pdf, flashcards_pdf = printout_paths(cards.deck.id, out_dir)
     [sheet] = make_sheets(cards, date=date)
     flashcards = make_flashcards(cards, list(cards.items))
     return {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 from studydeck.cloze import parse_cloze, reveal
 from studydeck.diagnostics import Diagnostic, Diagnostics, Location
 from studydeck.load import CardFile
-from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, Deck, Item, Source, SourceRef
+from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, Deck, FileItems, Item, Source, SourceRef
 from studydeck.yamlfile import Node, kind_name
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
@@ -81,22 +82,36 @@ def validate_card_file(card_file: CardFile, deck: Deck, root: Path, diags: Diagn
     return FileResult(tuple(items), tuple(diags.items), tuple(checker.images))
 
 
-def check_across_files(items: Sequence[Item], diags: Diagnostics) -> None:
+def file_items(items: Sequence[Item]) -> FileItems:
+    """The items of one card file as a build keeps them (`FileItems`)."""
+    prompts = tuple(
+        hashlib.blake2b(" ".join(item.prompt.casefold().split()).encode(), digest_size=12).digest() for item in items
+    )
+    return FileItems(
+        path=items[0].location.path if items else "",
+        ids=tuple(item.id for item in items),
+        lines=tuple(item.location.line for item in items),
+        cols=tuple(item.location.col for item in items),
+        prompts=prompts,
+        subdecks=tuple(item.subdeck for item in items),
+    )
+
+
+def check_across_files(files: Iterable[FileItems], diags: Diagnostics) -> None:
     """What no single file can tell: ids used twice, questions asked twice."""
-    first_use: dict[str, Item] = {}
-    for item in items:
-        first = first_use.setdefault(item.id, item)
-        if first is not item:
-            diags.error(item.location, f"duplicate id {item.id!r} (first used at {first.location})")
-    seen: dict[str, Item] = {}
-    for item in items:
-        key = " ".join(item.prompt.casefold().split())
-        first = seen.setdefault(key, item)
-        if first is not item:
-            diags.warning(
-                item.location,
-                f"item {item.id!r} asks the same question as {first.id!r} ({first.location})",
-            )
+    first_use: dict[str, tuple[FileItems, int]] = {}
+    first_asked: dict[bytes, tuple[FileItems, int]] = {}
+    for file in files:
+        for index, (item_id, prompt) in enumerate(zip(file.ids, file.prompts, strict=True)):
+            first, at = first_use.setdefault(item_id, (file, index))
+            if first is not file or at != index:
+                diags.error(file.location(index), f"duplicate id {item_id!r} (first used at {first.location(at)})")
+            first, at = first_asked.setdefault(prompt, (file, index))
+            if first is not file or at != index:
+                diags.warning(
+                    file.location(index),
+                    f"item {item_id!r} asks the same question as {first.ids[at]!r} ({first.location(at)})",
+                )
 
 
 def image_state(path: Path, root: Path) -> str:

@@ -1,0 +1,150 @@
+"""The .apkg zip, written so that a rebuild recompresses only the part of the collection that changed.
+
+The collection is deflated in independent 64 KiB segments (each starts with an empty window
+and ends on a byte boundary, as pigz does), so the stream is a plain deflate stream that any
+unzip reads, and a segment whose bytes did not change since the last package can be copied
+from it instead of compressed again. A one-note edit changes two or three segments.
+
+We write the zip container ourselves because `zipfile` cannot take data that is already
+compressed. It is the simplest form: no zip64, no data descriptors, every time field 1980-01-01.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import struct
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from studydeck.diagnostics import OutputError
+
+SEGMENT_BYTES = 1 << 16
+COLLECTION = "collection.anki2"
+_LEVEL = 1  # four times faster than the default on a large collection, for ~13% more bytes
+_END = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15).flush()  # an empty final block ends the stream
+_DOS_DATE, _DOS_TIME = 0x21, 0  # 1980-01-01 00:00, the earliest a zip entry can carry
+_LOCAL = struct.Struct("<IHHHHHIIIHH")
+_CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
+_END_RECORD = struct.Struct("<IHHHHIIH")
+_MAX = 0xFFFFFFFF  # beyond this a zip needs zip64, which we do not write
+
+
+@dataclass(frozen=True)
+class Segments:
+    """How a package's collection was compressed: each segment's digest and compressed size."""
+
+    digests: tuple[bytes, ...] = ()
+    sizes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    crc: int
+    compressed: int
+    size: int
+    offset: int
+
+
+def write_apkg(
+    path: Path, collection: Path, media: Sequence[tuple[str, bytes]], previous: tuple[Path, Segments] | None = None
+) -> Segments:
+    """Write the package: the collection, the media index, the media files (named "0", "1", …).
+
+    ``previous`` is the last package and how its collection was compressed; segments that
+    are byte for byte the same are copied from it. The result is identical either way.
+    """
+    entries: list[Entry] = []
+    with path.open("wb") as out:
+        entry, segments = _write_collection(out, collection, previous)
+        entries.append(entry)
+        for name, data in media:
+            entries.append(_write_entry(out, name, [_deflate(data)], zlib.crc32(data), len(data)))
+        start = out.tell()
+        for e in entries:
+            encoded = e.name.encode()
+            out.write(_CENTRAL.pack(0x02014B50, 0x0314, 20, 0, 8, _DOS_TIME, _DOS_DATE, e.crc, e.compressed,
+                                    e.size, len(encoded), 0, 0, 0, 0, 0o644 << 16, e.offset))  # fmt: skip
+            out.write(encoded)
+        end = out.tell()
+        out.write(_END_RECORD.pack(0x06054B50, 0, 0, len(entries), len(entries), end - start, start, 0))
+        if end > _MAX:
+            raise OutputError(f"{path.name} would be larger than 4 GiB, which this package format cannot hold")
+    return segments
+
+
+def _write_collection(
+    out: BinaryIO, collection: Path, previous: tuple[Path, Segments] | None
+) -> tuple[Entry, Segments]:
+    """Deflate the collection segment by segment, copying unchanged segments from ``previous``."""
+    from concurrent.futures import ThreadPoolExecutor  # (only a build that writes needs it)
+
+    digests: list[bytes] = []
+    parts: list[bytes] = []
+    crc = size = 0
+    with contextlib.ExitStack() as stack:
+        old = _OldSegments(stack.enter_context(previous[0].open("rb")), previous[1]) if previous else None
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=2))  # zlib releases the GIL
+        source = stack.enter_context(collection.open("rb"))
+        while window := _read(source):
+            found: list[bytes | None] = []
+            for chunk in window:
+                crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+                digests.append(hashlib.sha256(chunk).digest()[:16])
+                found.append(old.segment(len(digests) - 1, digests[-1]) if old else None)
+            fresh = iter(pool.map(_segment, [chunk for chunk, f in zip(window, found, strict=True) if f is None]))
+            parts.extend(f if f is not None else next(fresh) for f in found)
+    entry = _write_entry(out, COLLECTION, [*parts, _END], crc, size)
+    return entry, Segments(tuple(digests), tuple(len(p) for p in parts))
+
+
+def _read(source: BinaryIO, count: int = 32) -> list[bytes]:
+    """The next ``count`` segments' bytes (fewer at the end)."""
+    chunks: list[bytes] = []
+    while len(chunks) < count and (chunk := source.read(SEGMENT_BYTES)):
+        chunks.append(chunk)
+    return chunks
+
+
+class _OldSegments:
+    """The last package's compressed segments, read where the digest says they still apply."""
+
+    def __init__(self, package: BinaryIO, segments: Segments) -> None:
+        self.package, self.segments = package, segments
+        self.offsets = [_LOCAL.size + len(COLLECTION)]  # we wrote the collection first, with no extra field
+        for size in segments.sizes:
+            self.offsets.append(self.offsets[-1] + size)
+
+    def segment(self, index: int, digest: bytes) -> bytes | None:
+        if index >= len(self.segments.digests) or self.segments.digests[index] != digest:
+            return None
+        self.package.seek(self.offsets[index])
+        data = self.package.read(self.segments.sizes[index])
+        return data if len(data) == self.segments.sizes[index] else None
+
+
+def _segment(chunk: bytes) -> bytes:
+    compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+def _deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _write_entry(out: BinaryIO, name: str, parts: Sequence[bytes], crc: int, size: int) -> Entry:
+    offset = out.tell()
+    encoded = name.encode()
+    compressed = sum(len(p) for p in parts)
+    if max(offset, compressed, size) > _MAX:
+        raise OutputError(f"{name} would be larger than 4 GiB, which this package format cannot hold")
+    out.write(_LOCAL.pack(0x04034B50, 20, 0, 8, _DOS_TIME, _DOS_DATE, crc, compressed, size, len(encoded), 0))
+    out.write(encoded)
+    for part in parts:
+        out.write(part)
+    return Entry(name, crc, compressed, size, offset)

@@ -1,0 +1,159 @@
+"""What the last build was made of, so the next one compiles only the card files that changed.
+
+`<out>/.studydeck-index` records, for each card file in order, the cache key it was built
+from (its path and bytes, deck.yaml, studydeck's code), its warnings and a summary of each
+item; the lockfile that build wrote; and how the package's collection was compressed.
+`<out>/.studydeck-collection.anki2` is that build's collection, which the next build patches.
+
+Both are only a shortcut. The index is used only when deck.yaml, the note types, the
+lockfile, the package and the collection are exactly as that build left them; it is
+deleted before the collection is changed and written after the outputs, so a build that
+dies in between leaves no index and the next build starts from scratch. Both files are
+safe to delete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from studydeck.archive import Segments
+from studydeck.diagnostics import Diagnostic, Location, Severity
+from studydeck.lockfile import LockEntry, Lockfile, NoteTypeEntry
+from studydeck.model import FileItems
+from studydeck.version import code_digest
+
+INDEX_FILE = ".studydeck-index"
+COLLECTION_FILE = ".studydeck-collection.anki2"
+INDEX_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """A card file as the last build compiled it."""
+
+    path: str
+    key: str  # `collect.file_key`: a changed file, deck.yaml or studydeck has another key
+    reusable: bool  # False when an item shows an image: its bytes are read afresh every build
+    diagnostics: tuple[Diagnostic, ...]
+    items: FileItems
+
+
+@dataclass(frozen=True)
+class BuildIndex:
+    context: str  # `index_context`: deck.yaml and the note types
+    files: tuple[FileSummary, ...]
+    lockfile: Lockfile  # as written by that build
+    lock_digest: str  # the lockfile's SHA-256 as written
+    package_digest: str  # the package's SHA-256
+    segments: Segments  # how the package's collection was compressed
+    collection: tuple[int, int, int]  # the working collection's size, mtime and inode
+
+
+def index_context(deck_digest: str, notetype_hashes: list[str]) -> str:
+    return hashlib.sha256(f"{INDEX_FORMAT}\0{code_digest()}\0{deck_digest}\0{notetype_hashes}".encode()).hexdigest()
+
+
+def collection_identity(path: Path) -> tuple[int, int, int]:
+    info = path.stat()
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def read_index(out_dir: Path) -> BuildIndex | None:
+    """The last build's index, or None when there is none or it cannot be read."""
+    try:
+        data = marshal.loads((out_dir / INDEX_FILE).read_bytes())
+        if data[0] != INDEX_FORMAT:
+            return None
+        _, context, files, lock, lock_digest, package_digest, segments, collection = data
+        deck_id, notetypes, items, gone = lock
+        return BuildIndex(
+            context=context,
+            files=tuple(
+                FileSummary(
+                    path,
+                    key,
+                    reusable,
+                    tuple(Diagnostic(Location(*loc), Severity(sev), msg) for loc, sev, msg in diagnostics),
+                    FileItems(*columns),
+                )
+                for path, key, reusable, diagnostics, columns in files
+            ),
+            lockfile=Lockfile(
+                deck_id, dict((nt[0], NoteTypeEntry(*nt)) for nt in notetypes), _entries(items), _entries(gone)
+            ),
+            lock_digest=lock_digest,
+            package_digest=package_digest,
+            segments=Segments(*segments),
+            collection=(collection[0], collection[1], collection[2]),
+        )
+    except (OSError, ValueError, EOFError, TypeError, IndexError, KeyError):
+        return None
+
+
+def write_index(out_dir: Path, index: BuildIndex) -> None:
+    lock = index.lockfile
+    files = [
+        (f.path, f.key, f.reusable, [_diagnostic(d) for d in f.diagnostics], _columns(f.items)) for f in index.files
+    ]
+    data = (
+        INDEX_FORMAT,
+        index.context,
+        files,
+        (lock.deck_id, [(nt.id, nt.hash, nt.mod) for nt in lock.notetypes.values()], _lock_columns(lock.items),
+         _lock_columns(lock.gone)),
+        index.lock_digest,
+        index.package_digest,
+        (index.segments.digests, index.segments.sizes),
+        index.collection,
+    )  # fmt: skip
+    path = out_dir / INDEX_FILE
+    temp = path.with_name(f"{INDEX_FILE}.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(marshal.dumps(data))
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+# Columns rather than rows: marshal reads a list of strings far faster than as many tuples.
+
+
+def _columns(items: FileItems) -> tuple[object, ...]:
+    return (items.path, items.ids, items.lines, items.cols, items.prompts, items.subdecks)
+
+
+def _lock_columns(entries: dict[str, LockEntry]) -> list[list[object]]:
+    return [list(column) for column in zip(*entries.values(), strict=True)] or [[]] * len(LockEntry._fields)
+
+
+def _entries(columns: list[list[object]]) -> dict[str, LockEntry]:
+    return {entry.id: entry for entry in map(LockEntry._make, zip(*columns, strict=True))}
+
+
+def _diagnostic(d: Diagnostic) -> tuple[tuple[str, int, int], str, str]:
+    return (d.location.path, d.location.line, d.location.col), d.severity.value, d.message
+
+
+def journal_path(out_dir: Path) -> Path:
+    """SQLite's rollback journal for the working collection, present while it is being changed."""
+    return out_dir / f"{COLLECTION_FILE}-journal"
+
+
+def discard_collection(out_dir: Path) -> None:
+    """Delete the working collection and any journal a killed build left: a journal found
+    later would be played back into whatever collection then has this name."""
+    for path in (out_dir / COLLECTION_FILE, journal_path(out_dir)):
+        with contextlib.suppress(OSError):  # (an unwritable folder is reported when outputs are written)
+            path.unlink()
+
+
+def forget_index(out_dir: Path) -> None:
+    """Delete the index: what it describes is about to change."""
+    with contextlib.suppress(FileNotFoundError):
+        (out_dir / INDEX_FILE).unlink()
