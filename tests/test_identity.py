@@ -6,6 +6,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import genanki
+import pytest
+
 from studydeck import api
 from studydeck.compile import note_guid
 
@@ -111,3 +114,12 @@ def test_lockfile_is_sorted_plain_text(folder: CardsFolder) -> None:
     lines = [line for line in folder.lockfile.read_text().splitlines() if line.startswith("item ")]
     assert lines == sorted(lines)
     assert [line.split()[1] for line in lines] == ["cidp-remission", "ivig-brand", "ivig-dose"]
+
+
+@pytest.mark.parametrize("deck_id", ["test-deck", "sensory-neuropathy", "a", "x" * 80])
+def test_guid_is_genankis(deck_id: str) -> None:
+    """studydeck computes genanki's guid_for itself (to start faster); both must always agree,
+    or every learner's notes would be duplicated."""
+
+    for item_id in ["ivig-dose", "a", "cidp.relapse_2", "z" * 120, *[f"item-{n:06d}" for n in range(500)]]:
+        assert note_guid(deck_id, item_id) == genanki.guid_for(deck_id, item_id)

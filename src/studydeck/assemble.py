@@ -90,13 +90,13 @@ def assemble(
         summaries.append(
             FileSummary(str(file.path), keys[index], not result.images, result.diagnostics, file_items(result.items))
         )  # fmt: skip
-        if collection is not None and not diags.errors:
+        if collection is not None and not diags.has_errors:
             if base:  # these notes may be in the last build's collection: replace them
                 collection.remove(note.note_id for note, _ in notes)
             collection.add(notes)
 
-    check_across_files((summary.items for summary in summaries), diags)
-    if diags.errors:
+    check_across_files([summary.items for summary in summaries], diags)
+    if diags.has_errors:
         return None
     new_lock, report, notetype_mods = reconciler.finish(notetypes)
     if collection is not None:

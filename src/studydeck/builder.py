@@ -168,6 +168,12 @@ def _usable_index(out_dir: Path, context: str, lock_path: Path, package: Path) -
     return index
 
 
+def decks_key(deck: Deck, assembled: Assembled) -> str:
+    """What the collection's description of its decks and note types is made from."""
+    notetypes = [(nt.id, nt.content_hash(), mod) for nt, mod in assembled.notetypes]
+    return fingerprint([deck.id, deck.name, deck.description, repr(assembled.deck_names), repr(notetypes)])
+
+
 def _read_lockfile(path: Path) -> Lockfile:
     diags = Diagnostics()
     lock = read_lockfile(path, diags)
@@ -211,7 +217,9 @@ def _assemble(
             if strict and diags.warnings:
                 raise ContentError(list(diags.warnings))
             forget_index(out_dir)  # the working collection is about to change
-            collection.finish(assembled.deck_names, assembled.notetypes, canonical)
+            if base is None or base.decks != decks_key(deck, assembled):
+                collection.set_decks(assembled.deck_names, assembled.notetypes)
+            collection.finish(canonical)
             card_count = collection.card_count()
         finally:
             collection.close()  # without `finish`, SQLite rolls every change back
@@ -235,9 +243,7 @@ def _write(
 ) -> BuildResult:
     """Make every output whose inputs changed; rename them and the lockfile into place together."""
     from studydeck.archive import Segments, write_apkg
-    from studydeck.cache import encode_items
-    from studydeck.pdf import TEMPLATES
-    from studydeck.printouts import build_printouts, deck_date, printout_paths
+    from studydeck.printouts import printout_paths
 
     state, cards_dir, out_dir = inputs.state, inputs.cards_dir, inputs.out_dir
     target = package_path(out_dir, deck.id)
@@ -261,6 +267,10 @@ def _write(
         writers[target] = write_package
     printouts: list[Path] = []
     if 0 < assembled.note_count <= MAX_PRINTED_ITEMS:
+        from studydeck.cache import encode_items
+        from studydeck.pdf import TEMPLATES
+        from studydeck.printouts import build_printouts, deck_date
+
         cards = _load_cards(inputs)
         printouts = printout_paths(deck.id, out_dir)
         date = deck_date(assembled.lockfile)
@@ -296,6 +306,7 @@ def _write(
             package_digest=digests[target],
             segments=segments,
             collection=collection_identity(working),
+            decks=decks_key(deck, assembled),
         ),
     )
     # Written last: if this build dies before, the old state no longer matches and the next

@@ -52,6 +52,7 @@ class BuildIndex:
     package_digest: str  # the package's SHA-256
     segments: Segments  # how the package's collection was compressed
     collection: tuple[int, int, int]  # the working collection's size, mtime and inode
+    decks: str  # `builder.decks_key`: what the collection's decks and note types are made from
 
 
 def index_context(deck_digest: str, notetype_hashes: list[str]) -> str:
@@ -69,7 +70,7 @@ def read_index(out_dir: Path) -> BuildIndex | None:
         data = marshal.loads((out_dir / INDEX_FILE).read_bytes())
         if data[0] != INDEX_FORMAT:
             return None
-        _, context, files, lock, lock_digest, package_digest, segments, collection = data
+        _, context, files, lock, lock_digest, package_digest, segments, collection, decks = data
         deck_id, notetypes, items, gone = lock
         return BuildIndex(
             context=context,
@@ -90,6 +91,7 @@ def read_index(out_dir: Path) -> BuildIndex | None:
             package_digest=package_digest,
             segments=Segments(*segments),
             collection=(collection[0], collection[1], collection[2]),
+            decks=decks,
         )
     except (OSError, ValueError, EOFError, TypeError, IndexError, KeyError):
         return None
@@ -110,6 +112,7 @@ def write_index(out_dir: Path, index: BuildIndex) -> None:
         index.package_digest,
         (index.segments.digests, index.segments.sizes),
         index.collection,
+        index.decks,
     )  # fmt: skip
     path = out_dir / INDEX_FILE
     temp = path.with_name(f"{INDEX_FILE}.{os.getpid()}.tmp")

@@ -59,7 +59,7 @@ def collect_cards(
     }
     for result, _ in files:
         diags.items.extend(result.diagnostics)
-    check_across_files((file_items(result.items) for result, _ in files), diags)
+    check_across_files([file_items(result.items) for result, _ in files], diags)
     if diags.errors:
         return None
     return Collected(Cards(folder.root, deck, tuple(items), tuple(diags.warnings)), contents)

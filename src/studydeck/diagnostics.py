@@ -66,6 +66,10 @@ class Diagnostics:
         self.items.extend(other.items)
 
     @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.items)
+
+    @property
     def errors(self) -> list[Diagnostic]:
         return sorted((d for d in self.items if d.severity is Severity.ERROR), key=Diagnostic.sort_key)
 

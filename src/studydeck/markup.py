@@ -5,9 +5,11 @@ from __future__ import annotations
 import html as html_module
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_inline import StateInline
+if TYPE_CHECKING:  # markdown-it is loaded only when some text needs it
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
 
 # Text with none of these characters renders to itself, so it skips the parser entirely.
 _NEEDS_PARSER = re.compile(r"[*_`\[\]<>&\\!~^\"\n]")
@@ -39,6 +41,8 @@ def _script_rule(marker: str, tag: str):  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable("image")  # pictures come through the `image:` key only, checked and packaged
     md.inline.ruler.before("emphasis", "sub", _script_rule("~", "sub"))

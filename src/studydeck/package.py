@@ -13,10 +13,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-
-import genanki
-from genanki.apkg_col import APKG_COL
-from genanki.apkg_schema import APKG_SCHEMA
+from typing import TYPE_CHECKING
 
 from studydeck.compile import Note, anki_deck_id
 from studydeck.markup import to_html
@@ -27,7 +24,13 @@ _TAG = re.compile(r"<[^>]+>")
 _SCHEMA_VERSION = 1000  # see `Collection.finish`
 
 
+if TYPE_CHECKING:
+    import genanki
+
+
 def _genanki_model(notetype: NoteType) -> genanki.Model:
+    import genanki
+
     return genanki.Model(
         notetype.id,
         notetype.name,
@@ -46,6 +49,8 @@ def _checksum(first_field: str) -> int:
 
 def _schema() -> tuple[list[str], list[str]]:
     """genanki's collection schema, split into its tables and its indexes."""
+    from genanki.apkg_schema import APKG_SCHEMA
+
     statements = [stmt.strip() for stmt in APKG_SCHEMA.split(";") if stmt.strip()]
     indexes = [stmt for stmt in statements if stmt.upper().startswith("CREATE INDEX")]
     return [stmt for stmt in statements if stmt not in indexes], indexes
@@ -65,6 +70,8 @@ class Collection:
         self._deck_ids: dict[str, int] = {}
         self.conn.execute("PRAGMA synchronous = OFF")  # a working copy: the package is what must be durable
         if fresh:
+            from genanki.apkg_col import APKG_COL
+
             for statement in _schema()[0]:
                 self.conn.execute(statement)
             self.conn.executescript(APKG_COL)
@@ -99,8 +106,10 @@ class Collection:
         """Give every card of each (note id, position) the new position."""
         self.conn.executemany("UPDATE cards SET due = ? WHERE nid = ?", ((due, nid) for nid, due in dues))
 
-    def finish(self, deck_names: Iterable[str], notetypes: Sequence[tuple[NoteType, int]], out: Path) -> None:
-        """Set the decks and note types, commit, and write the canonical copy to ``out``."""
+    def set_decks(self, deck_names: Iterable[str], notetypes: Sequence[tuple[NoteType, int]]) -> None:
+        """Describe the decks and note types (each with its modification time) in the col row."""
+        import genanki
+
         conn, deck = self.conn, self.deck
         # genanki's "Default" deck (id 1) and ours, as they are now (a patched collection has old ones)
         stored = json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
@@ -115,6 +124,10 @@ class Collection:
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps(decks, sort_keys=True), json.dumps(models, sort_keys=True)),
         )
+
+    def finish(self, out: Path) -> None:
+        """Commit, and write the canonical copy to ``out``."""
+        conn = self.conn
         if self.fresh:
             for statement in _schema()[1]:  # after the rows: one sort each instead of an update per row
                 conn.execute(statement)
@@ -125,6 +138,7 @@ class Collection:
         # N times would differ from a fresh one in that one header field: make it a constant.
         copy = sqlite3.connect(out, isolation_level=None)
         try:
+            copy.execute("PRAGMA synchronous = OFF")  # the package made from it is what is synced
             copy.execute(f"PRAGMA schema_version = {_SCHEMA_VERSION}")
         finally:
             copy.close()

@@ -9,7 +9,7 @@ import datetime as dt
 import difflib
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -97,21 +97,30 @@ def file_items(items: Sequence[Item]) -> FileItems:
     )
 
 
-def check_across_files(files: Iterable[FileItems], diags: Diagnostics) -> None:
+def check_across_files(files: Sequence[FileItems], diags: Diagnostics) -> None:
     """What no single file can tell: ids used twice, questions asked twice."""
-    first_use: dict[str, tuple[FileItems, int]] = {}
-    first_asked: dict[bytes, tuple[FileItems, int]] = {}
+    ids = [item_id for file in files for item_id in file.ids]
+    if len(set(ids)) < len(ids):  # (a large deck has none: one set says so quickly)
+        first_use: dict[str, tuple[FileItems, int]] = {}
+        for file, index in _each_item(files):
+            first, at = first_use.setdefault(file.ids[index], (file, index))
+            if first is not file or at != index:
+                message = f"duplicate id {file.ids[index]!r} (first used at {first.location(at)})"
+                diags.error(file.location(index), message)
+    prompts = [prompt for file in files for prompt in file.prompts]
+    if len(set(prompts)) < len(prompts):
+        first_asked: dict[bytes, tuple[FileItems, int]] = {}
+        for file, index in _each_item(files):
+            first, at = first_asked.setdefault(file.prompts[index], (file, index))
+            if first is not file or at != index:
+                message = f"item {file.ids[index]!r} asks the same question as {first.ids[at]!r} ({first.location(at)})"
+                diags.warning(file.location(index), message)
+
+
+def _each_item(files: Sequence[FileItems]) -> Iterator[tuple[FileItems, int]]:
     for file in files:
-        for index, (item_id, prompt) in enumerate(zip(file.ids, file.prompts, strict=True)):
-            first, at = first_use.setdefault(item_id, (file, index))
-            if first is not file or at != index:
-                diags.error(file.location(index), f"duplicate id {item_id!r} (first used at {first.location(at)})")
-            first, at = first_asked.setdefault(prompt, (file, index))
-            if first is not file or at != index:
-                diags.warning(
-                    file.location(index),
-                    f"item {item_id!r} asks the same question as {first.ids[at]!r} ({first.location(at)})",
-                )
+        for index in range(len(file.ids)):
+            yield file, index
 
 
 def image_state(path: Path, root: Path) -> str:
