@@ -344,7 +344,7 @@ def test_a_failed_render_leaves_every_previous_output(
     def broken(*args: object, **kwargs: object) -> bytes:
         raise RuntimeError("Typst failed")
 
-    monkeypatch.setattr("studydeck.printouts.render_flashcards", broken)
+    monkeypatch.setattr("studydeck.pdf.render_flashcards", broken)
     with pytest.raises(RuntimeError):
         quiz_folder.build()
     assert quiz_folder.snapshot() == before

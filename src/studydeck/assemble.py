@@ -10,22 +10,21 @@ for both, so a patched collection is the same as a fresh one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from studydeck.buildindex import BuildIndex, FileSummary
 from studydeck.cache import FileCache
 from studydeck.cardsfolder import FolderContents
-from studydeck.collect import FileEntry, file_key, validated
-from studydeck.compile import MediaFile, Note, Reconciler, item_content, make_note
+from studydeck.collect import file_key, validated
+from studydeck.compile import MediaFile, Note, NoteContent, Reconciler, item_content, make_note
 from studydeck.diagnostics import Diagnostics
 from studydeck.lockfile import Lockfile
 from studydeck.model import ChangeReport, Deck
 from studydeck.notetypes import NoteType, NoteTypes
 from studydeck.package import Collection
 from studydeck.progress import FileTracker
-from studydeck.validate import check_across_files, file_items
+from studydeck.validate import FileResult, check_across_files, file_items
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ def assemble(
     previous = {f.path: f for f in base.files} if base else {}
     reused = {i: previous[str(f.path)] for i, f in enumerate(files) if _reusable(previous.get(str(f.path)), keys[i])}
     fresh = validated(folder, deck, {i: k for i, k in keys.items() if i not in reused}, cache, track)
-    old_positions = _positions(base) if base else {}
+    old_starts = _starts(base) if base else {}
 
     reconciler = Reconciler(deck, lock, now, diags)
     summaries: list[FileSummary] = []
@@ -70,26 +69,25 @@ def assemble(
     moved_cards: list[tuple[int, int]] = []  # (note id, new position) of unchanged notes
     position = 0
     for index, file in enumerate(files):
-        if index in reused:
+        if index in reused:  # its items are as the last build (and the lockfile) has them
             summary = reused[index]
             diags.items.extend(summary.diagnostics)
-            for item_id in summary.items.ids:
-                entry = lock.items[item_id]  # an unchanged file: its items are as the lockfile says
-                reconciler.keep(entry)
-                position += 1
-                if old_positions[item_id] != position:
-                    moved_cards.append((entry.note_id, position))
+            reconciler.keep(summary.entries)
+            if old_starts[summary.path] != position:  # files before it grew or shrank: its cards move
+                moved_cards.extend((e.note_id, position + n) for n, e in enumerate(summary.entries, start=1))
+            position += len(summary.entries)
             summaries.append(summary)
             continue
-        at, entry_ = next(fresh)
+        at, (result, contents) = next(fresh)
         assert at == index
-        notes = _compile_file(folder.root, deck, entry_, notetypes, reconciler, media, position)
-        result = entry_[0]
+        notes = _compile_file(folder.root, deck, result, contents, notetypes, reconciler, media, position)
         diags.items.extend(result.diagnostics)
         position += len(notes)
+        entries = () if diags.has_errors else tuple(reconciler.entries[item.id] for item in result.items)
+        items = file_items(result.items)
         summaries.append(
-            FileSummary(str(file.path), keys[index], not result.images, result.diagnostics, file_items(result.items))
-        )  # fmt: skip
+            FileSummary(str(file.path), keys[index], not result.images, result.diagnostics, items, entries)
+        )
         if collection is not None and not diags.has_errors:
             if base:  # these notes may be in the last build's collection: replace them
                 collection.remove(note.note_id for note, _ in notes)
@@ -119,16 +117,20 @@ def _reusable(summary: FileSummary | None, key: str) -> bool:
     return summary is not None and summary.reusable and summary.key == key and bool(key)
 
 
-def _positions(base: BuildIndex) -> dict[str, int]:
-    """Each item's position (its new cards' due number) in the last build."""
-    ids: Iterator[str] = (item_id for summary in base.files for item_id in summary.items.ids)
-    return {item_id: position for position, item_id in enumerate(ids, start=1)}
+def _starts(base: BuildIndex) -> dict[str, int]:
+    """Where each card file's items started in the last build (their cards are due in order)."""
+    starts, position = {}, 0
+    for summary in base.files:
+        starts[summary.path] = position
+        position += len(summary.entries)
+    return starts
 
 
 def _compile_file(
     root: Path,
     deck: Deck,
-    entry: FileEntry,
+    result: FileResult,
+    contents: tuple[NoteContent | None, ...],
     notetypes: NoteTypes,
     reconciler: Reconciler,
     media: dict[str, MediaFile],
@@ -136,7 +138,6 @@ def _compile_file(
 ) -> list[tuple[Note, int]]:
     """The file's notes, each with its position in the deck (ids already used are skipped:
     the check across files reports them)."""
-    result, contents = entry
     notes: list[tuple[Note, int]] = []
     for item, cached in zip(result.items, contents, strict=True):
         if item.id in reconciler.entries:

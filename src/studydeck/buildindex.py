@@ -18,8 +18,10 @@ import contextlib
 import hashlib
 import marshal
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from studydeck.archive import Segments
 from studydeck.diagnostics import Diagnostic, Location, Severity
@@ -41,13 +43,14 @@ class FileSummary:
     reusable: bool  # False when an item shows an image: its bytes are read afresh every build
     diagnostics: tuple[Diagnostic, ...]
     items: FileItems
+    entries: tuple[LockEntry, ...]  # each item's lockfile entry, in the same order
 
 
 @dataclass(frozen=True)
 class BuildIndex:
     context: str  # `index_context`: deck.yaml and the note types
     files: tuple[FileSummary, ...]
-    lockfile: Lockfile  # as written by that build
+    lockfile: Lockfile  # as written by that build (its items are the files' entries)
     lock_digest: str  # the lockfile's SHA-256 as written
     package_digest: str  # the package's SHA-256
     segments: Segments  # how the package's collection was compressed
@@ -71,22 +74,13 @@ def read_index(out_dir: Path) -> BuildIndex | None:
         if data[0] != INDEX_FORMAT:
             return None
         _, context, files, lock, lock_digest, package_digest, segments, collection, decks = data
-        deck_id, notetypes, items, gone = lock
+        deck_id, notetypes, gone = lock
+        summaries = tuple(map(_file_summary, files))
+        items = {entry.id: entry for summary in summaries for entry in summary.entries}
         return BuildIndex(
             context=context,
-            files=tuple(
-                FileSummary(
-                    path,
-                    key,
-                    reusable,
-                    tuple(Diagnostic(Location(*loc), Severity(sev), msg) for loc, sev, msg in diagnostics),
-                    FileItems(*columns),
-                )
-                for path, key, reusable, diagnostics, columns in files
-            ),
-            lockfile=Lockfile(
-                deck_id, dict((nt[0], NoteTypeEntry(*nt)) for nt in notetypes), _entries(items), _entries(gone)
-            ),
+            files=summaries,
+            lockfile=Lockfile(deck_id, {nt[0]: NoteTypeEntry(*nt) for nt in notetypes}, items, _entries(gone)),
             lock_digest=lock_digest,
             package_digest=package_digest,
             segments=Segments(*segments),
@@ -99,21 +93,17 @@ def read_index(out_dir: Path) -> BuildIndex | None:
 
 def write_index(out_dir: Path, index: BuildIndex) -> None:
     lock = index.lockfile
-    files = [
-        (f.path, f.key, f.reusable, [_diagnostic(d) for d in f.diagnostics], _columns(f.items)) for f in index.files
-    ]
     data = (
         INDEX_FORMAT,
         index.context,
-        files,
-        (lock.deck_id, [(nt.id, nt.hash, nt.mod) for nt in lock.notetypes.values()], _lock_columns(lock.items),
-         _lock_columns(lock.gone)),
+        [_file_columns(f) for f in index.files],
+        (lock.deck_id, [(nt.id, nt.hash, nt.mod) for nt in lock.notetypes.values()], _columns(lock.gone.values())),
         index.lock_digest,
         index.package_digest,
         (index.segments.digests, index.segments.sizes),
         index.collection,
         index.decks,
-    )  # fmt: skip
+    )
     path = out_dir / INDEX_FILE
     temp = path.with_name(f"{INDEX_FILE}.{os.getpid()}.tmp")
     try:
@@ -124,18 +114,34 @@ def write_index(out_dir: Path, index: BuildIndex) -> None:
             temp.unlink()
 
 
-# Columns rather than rows: marshal reads a list of strings far faster than as many tuples.
+# Columns rather than rows: marshal reads a tuple of strings far faster than as many tuples.
 
 
-def _columns(items: FileItems) -> tuple[object, ...]:
-    return (items.path, items.ids, items.lines, items.cols, items.prompts, items.subdecks)
+def _file_columns(f: FileSummary) -> tuple[object, ...]:
+    items = f.items
+    _, hashes, note_ids, mods, _ = _columns(f.entries)
+    diagnostics = [_diagnostic(d) for d in f.diagnostics]
+    return (f.path, f.key, f.reusable, diagnostics, items.path, items.ids, items.lines, items.cols, items.prompts,
+            items.subdecks, hashes, note_ids, mods)  # fmt: skip
 
 
-def _lock_columns(entries: dict[str, LockEntry]) -> list[list[object]]:
-    return [list(column) for column in zip(*entries.values(), strict=True)] or [[]] * len(LockEntry._fields)
+def _file_summary(columns: tuple[Any, ...]) -> FileSummary:
+    path, key, reusable, diagnostics, items_path, ids, lines, cols, prompts, subdecks, hashes, note_ids, mods = columns
+    return FileSummary(
+        path,
+        key,
+        reusable,
+        tuple(Diagnostic(Location(*loc), Severity(sev), msg) for loc, sev, msg in diagnostics),
+        FileItems(items_path, ids, lines, cols, prompts, subdecks),
+        tuple(map(LockEntry._make, zip(ids, hashes, note_ids, mods, subdecks, strict=True))),
+    )
 
 
-def _entries(columns: list[list[object]]) -> dict[str, LockEntry]:
+def _columns(entries: Iterable[LockEntry]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(zip(*entries, strict=True)) or ((),) * len(LockEntry._fields)
+
+
+def _entries(columns: tuple[tuple[Any, ...], ...]) -> dict[str, LockEntry]:
     return {entry.id: entry for entry in map(LockEntry._make, zip(*columns, strict=True))}
 
 

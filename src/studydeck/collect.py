@@ -4,11 +4,9 @@ in parallel processes when many files changed (YAML parsing is the bulk of a col
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -150,6 +148,9 @@ def _run(jobs: list[tuple[Path, Path, bytes, Deck]]) -> Iterator[bytes]:
         yield from map(_validate_encoded, jobs)
         return
     # fork starts workers in milliseconds; elsewhere the platform default (spawn) is the safe choice.
+    import multiprocessing  # (here: a rebuild after a small edit needs no processes)
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield from pool.map(_validate_encoded, jobs, chunksize=max(1, len(jobs) // (workers * 16)))

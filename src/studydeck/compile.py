@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -237,9 +237,9 @@ class Reconciler:
         self.entries[item_id] = entry
         return entry
 
-    def keep(self, entry: LockEntry) -> None:
-        """An item known to be exactly as the lockfile records it (its card file is unchanged)."""
-        self.entries[entry.id] = entry
+    def keep(self, entries: Iterable[LockEntry]) -> None:
+        """Items known to be exactly as the lockfile records them (their card file is unchanged)."""
+        self.entries.update((entry.id, entry) for entry in entries)
 
     def finish(self, notetypes: NoteTypes) -> tuple[Lockfile, ChangeReport, tuple[tuple[NoteType, int], ...]]:
         """The next lockfile, what changed, and each note type with its modification time."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from studydeck.flashcards import make_flashcards
 from studydeck.lockfile import Lockfile
 from studydeck.model import Cards
 from studydeck.outputs import staged
-from studydeck.pdf import Paper, render_flashcards, render_key, render_sheet
-from studydeck.quiz import QuizSheet, make_sheets
+
+if TYPE_CHECKING:  # rendering is loaded only when something is printed (a large deck's build prints nothing)
+    from studydeck.pdf import Paper
+    from studydeck.quiz import QuizSheet
 
 
 def quiz_paths(out: Path, version: str = "") -> tuple[Path, Path]:
@@ -29,6 +31,8 @@ def deck_date(lock: Lockfile) -> str:
 
 def quiz_files(sheets: list[QuizSheet], out: Path, paper: Paper) -> dict[Path, bytes]:
     """Each version's question sheet and answer key, rendered."""
+    from studydeck.pdf import render_key, render_sheet
+
     files = {}
     for sheet in sheets:
         sheet_path, key_path = quiz_paths(out, sheet.version)
@@ -49,6 +53,10 @@ def printout_paths(deck_id: str, out_dir: Path) -> list[Path]:
 
 def build_printouts(cards: Cards, out_dir: Path, date: str) -> dict[Path, bytes]:
     """What `build` writes beside the .apkg: the full quiz (open questions), its key, and flashcards."""
+    from studydeck.flashcards import make_flashcards
+    from studydeck.pdf import render_flashcards, render_key, render_sheet
+    from studydeck.quiz import make_sheets
+
     if not cards.items:
         return {}  # a new, empty deck: nothing to print yet
     sheet_pdf, key_pdf, flashcards_pdf = printout_paths(cards.deck.id, out_dir)
