@@ -94,9 +94,29 @@ def _compile(
 
 
 def check(cards_dir: Path, *, strict: bool = False, track: FileTracker | None = None) -> list[Diagnostic]:
-    """Every warning; raises ContentError on errors (and on warnings too when ``strict``)."""
-    compiled = compile_cards(cards_dir, track=track)
-    warnings = list(compiled.warnings)
+    """Every warning; raises ContentError on errors (and on warnings too when ``strict``).
+
+    It checks what `build` does, file by file as `build` reads them, and writes nothing.
+    """
+    from studydeck.assemble import assemble
+    from studydeck.cache import FileCache, default_cache_dir
+    from studydeck.collect import load_deck_file
+
+    cards_dir = Path(cards_dir)
+    folder = read_folder(cards_dir)
+    diags = Diagnostics()
+    loaded = load_deck_file(folder, diags)
+    lock = read_lockfile(cards_dir / LOCK_FILE, diags)
+    if loaded is None:
+        raise ContentError(diags.sorted())
+    if diags.has_errors:
+        lock = Lockfile()  # a damaged lockfile is reported; the cards are still checked in full
+    cache = FileCache(default_cache_dir())
+    if assemble(folder, *loaded, lock, DEFAULT_NOTE_TYPES, time.time(), cache, diags, track=track) is None:
+        raise ContentError(diags.sorted())
+    if diags.has_errors:
+        raise ContentError(diags.sorted())
+    warnings = diags.warnings
     if strict and warnings:
         raise ContentError(warnings)
     return warnings

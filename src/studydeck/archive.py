@@ -84,8 +84,10 @@ def _write_collection(
     from concurrent.futures import ThreadPoolExecutor  # (only a build that writes needs it)
 
     digests: list[bytes] = []
-    parts: list[bytes] = []
+    sizes: list[int] = []
     crc = size = 0
+    header_at = out.tell()
+    out.write(_local_header(COLLECTION, 0, 0, 0))  # rewritten below, once the sizes are known
     with contextlib.ExitStack() as stack:
         old = _OldSegments(stack.enter_context(previous[0].open("rb")), previous[1]) if previous else None
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=2))  # zlib releases the GIL
@@ -97,9 +99,17 @@ def _write_collection(
                 digests.append(hashlib.sha256(chunk).digest()[:16])
                 found.append(old.segment(len(digests) - 1, digests[-1]) if old else None)
             fresh = iter(pool.map(_segment, [chunk for chunk, f in zip(window, found, strict=True) if f is None]))
-            parts.extend(f if f is not None else next(fresh) for f in found)
-    entry = _write_entry(out, COLLECTION, [*parts, _END], crc, size)
-    return entry, Segments(tuple(digests), tuple(len(p) for p in parts))
+            for part in (f if f is not None else next(fresh) for f in found):
+                out.write(part)
+                sizes.append(len(part))
+    out.write(_END)
+    compressed = sum(sizes) + len(_END)
+    _check_size(COLLECTION, header_at, compressed, size)
+    end = out.tell()
+    out.seek(header_at)
+    out.write(_local_header(COLLECTION, crc, compressed, size))
+    out.seek(end)
+    return Entry(COLLECTION, crc, compressed, size, header_at), Segments(tuple(digests), tuple(sizes))
 
 
 def _read(source: BinaryIO, count: int = 32) -> list[bytes]:
@@ -139,12 +149,19 @@ def _deflate(data: bytes) -> bytes:
 
 def _write_entry(out: BinaryIO, name: str, parts: Sequence[bytes], crc: int, size: int) -> Entry:
     offset = out.tell()
-    encoded = name.encode()
     compressed = sum(len(p) for p in parts)
-    if max(offset, compressed, size) > _MAX:
-        raise OutputError(f"{name} would be larger than 4 GiB, which this package format cannot hold")
-    out.write(_LOCAL.pack(0x04034B50, 20, 0, 8, _DOS_TIME, _DOS_DATE, crc, compressed, size, len(encoded), 0))
-    out.write(encoded)
+    _check_size(name, offset, compressed, size)
+    out.write(_local_header(name, crc, compressed, size))
     for part in parts:
         out.write(part)
     return Entry(name, crc, compressed, size, offset)
+
+
+def _local_header(name: str, crc: int, compressed: int, size: int) -> bytes:
+    encoded = name.encode()
+    return _LOCAL.pack(0x04034B50, 20, 0, 8, _DOS_TIME, _DOS_DATE, crc, compressed, size, len(encoded), 0) + encoded
+
+
+def _check_size(name: str, offset: int, compressed: int, size: int) -> None:
+    if max(offset, compressed, size) > _MAX:
+        raise OutputError(f"{name} would be larger than 4 GiB, which this package format cannot hold")

@@ -11,6 +11,7 @@ Removed items stay as ``gone`` lines so a reused id is noticed; the note types g
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -148,7 +149,8 @@ def parse_line(line: str) -> LockLine:
                 raise BadLine(f"{parts[0]!r} is not an item id")
             raise BadLine(f"an {word} line needs: {word} <id> <hash> <note id> <mod> [<subdeck>]")
         item_id, digest, note_id, mod, subdeck = match.groups()
-        entry = LockEntry(item_id, digest, int(note_id), int(mod), subdeck or "")
+        # (a deck has few subdecks and many items: one string each)
+        entry = LockEntry(item_id, digest, int(note_id), int(mod), sys.intern(subdeck) if subdeck else "")
         return EntryLine("item" if word == "item" else "gone", entry)
     raise BadLine(f"unexpected line starting with {word!r}")
 
@@ -166,16 +168,15 @@ def parse_lockfile(text: str, path: str, diags: Diagnostics) -> Lockfile:
     gone: dict[str, LockEntry] = {}
     seen_format = False
     errors_before = len(diags.errors)
+
+    def bad(number: int, message: str) -> None:
+        diags.error(Location(path, number, 1), f"damaged lockfile: {message}; {REPAIR_HINT}")
+
     for number, line in enumerate(lines_of(text), start=1):
-        loc = Location(path, number, 1)
-
-        def bad(message: str, loc: Location = loc) -> None:
-            diags.error(loc, f"damaged lockfile: {message}; {REPAIR_HINT}")
-
         try:
             parsed = parse_line(line)
         except BadLine as exc:
-            bad(str(exc))
+            bad(number, str(exc))
             continue
         match parsed:
             case "format":
@@ -186,7 +187,7 @@ def parse_lockfile(text: str, path: str, diags: Diagnostics) -> Lockfile:
                 notetypes[parsed.id] = parsed
             case EntryLine(kind, entry):
                 if entry.id in items or entry.id in gone:
-                    bad(f"id {entry.id!r} appears twice")
+                    bad(number, f"id {entry.id!r} appears twice")
                     continue
                 (items if kind == "item" else gone)[entry.id] = entry
     if not seen_format and len(diags.errors) == errors_before and (items or gone or notetypes):
