@@ -178,3 +178,26 @@ def test_progress_tracker_sees_each_file_validated_afresh(warm: CardsFolder, tmp
     assert seen == [(2, 2)]  # drugs.yaml and more/prognosis.yaml
     api.load_deck(warm.cards, cache_dir=tmp_path / "fresh-cache", track=track)
     assert seen[-1] == (0, 0)
+
+
+def test_a_file_that_changes_while_being_read_is_reported_and_never_cached(
+    warm: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large build keeps only digests and reads each file again when it parses it: an edit
+    saved in between is an error (build again), and the cache never holds it under the old key."""
+    from studydeck.cache import FileCache
+    from studydeck.cardsfolder import read_folder
+    from studydeck.collect import CHANGED_WHILE_BUILDING, file_key, load_deck_file, validated
+    from studydeck.diagnostics import Diagnostics
+
+    cache_dir = tmp_path / "fresh-cache"
+    folder = read_folder(warm.cards, keep_bytes=False)
+    deck, deck_digest = load_deck_file(folder, Diagnostics()) or pytest.fail("deck.yaml")
+    warm.edit("drugs.yaml", "0.4 g/kg per day IV for 5 days.", "0.4 g/kg/day for 5 days.")  # after the reading
+    keys = {i: file_key(f, deck_digest) for i, f in enumerate(folder.card_files)}
+    results = dict(validated(folder, deck, keys, FileCache(cache_dir)))
+    drugs = next(i for i, f in enumerate(folder.card_files) if f.path.name == "drugs.yaml")
+    assert [d.message for d in results[drugs][0].diagnostics] == [CHANGED_WHILE_BUILDING]
+    assert not FileCache(cache_dir).has(keys[drugs])
+    assert all(not r[0].diagnostics for i, r in results.items() if i != drugs)  # the others are read as usual
+    assert warm.run("build").exit_code == 0  # the next build reads the folder anew and builds the edit

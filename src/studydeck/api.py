@@ -103,7 +103,7 @@ def check(cards_dir: Path, *, strict: bool = False, track: FileTracker | None = 
     from studydeck.collect import load_deck_file
 
     cards_dir = Path(cards_dir)
-    folder = read_folder(cards_dir)
+    folder = read_folder(cards_dir, keep_bytes=False)  # (streamed: a large deck is never in memory whole)
     diags = Diagnostics()
     loaded = load_deck_file(folder, diags)
     lock = read_lockfile(cards_dir / LOCK_FILE, diags)

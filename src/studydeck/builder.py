@@ -88,12 +88,13 @@ class BuildInputs:
 
 
 def read_inputs(cards_dir: Path, out_dir: Path, notetypes: NoteTypes) -> BuildInputs:
-    """Read the card files once: the build fingerprints and loads exactly these bytes."""
-    folder = read_folder(cards_dir)
+    """Read the card files: the build fingerprints them, and loads exactly these bytes (a file
+    that changes before it is loaded is reported, not loaded)."""
+    folder = read_folder(cards_dir, keep_bytes=False)  # (files are read again as needed: see `assemble`)
     parts: list[str | bytes] = [nt.content_hash() for nt in notetypes]
     for file in [*([folder.deck] if folder.deck else []), *folder.card_files]:
         parts.append(str(file.path))
-        parts.append(file.data if file.data is not None else "\n".join(map(str, file.problems)))
+        parts.append(file.digest or "\n".join(map(str, file.problems)))
     return BuildInputs(cards_dir, out_dir, folder, fingerprint(parts), read_state(out_dir))
 
 

@@ -43,10 +43,10 @@ class FileCache:
         self.directory = directory
 
     @staticmethod
-    def key(path: Path, data: bytes, deck_digest: str) -> str:
-        digest = hashlib.sha256(f"{CACHE_FORMAT}\0{code_digest()}\0{sys.version}\0{path}\0{deck_digest}\0".encode())
-        digest.update(data)
-        return digest.hexdigest()
+    def key(path: Path, file_digest: str, deck_digest: str) -> str:
+        """The key of a file's entry (``file_digest``: the SHA-256 of its bytes)."""
+        parts = f"{CACHE_FORMAT}\0{code_digest()}\0{sys.version}\0{path}\0{deck_digest}\0{file_digest}"
+        return hashlib.sha256(parts.encode()).hexdigest()
 
     def _entry(self, key: str) -> Path:
         assert self.directory is not None

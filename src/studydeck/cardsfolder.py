@@ -6,6 +6,8 @@ unchanged `build`, `watch`) start fast.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import stat
 from dataclasses import dataclass
@@ -22,11 +24,24 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class FileBytes:
-    """One file as read: its bytes, or None with the problems that stopped the reading."""
+    """One file as read: a digest of its bytes and, unless the reader chose not to keep them,
+    the bytes; or no digest, with the problems that stopped the reading."""
 
     path: Path
-    data: bytes | None
+    digest: str | None  # SHA-256 of the bytes read
+    size: int = 0
+    data: bytes | None = None
     problems: tuple[Diagnostic, ...] = ()
+
+    def content(self) -> bytes | None:
+        """The bytes as first read: kept, or read again (None if the file has changed since)."""
+        if self.data is not None or self.digest is None:
+            return self.data
+        with contextlib.suppress(OSError):
+            data = self.path.read_bytes()
+            if hashlib.sha256(data).hexdigest() == self.digest:
+                return data
+        return None
 
 
 @dataclass(frozen=True)
@@ -38,19 +53,26 @@ class FolderContents:
     card_files: tuple[FileBytes, ...]
 
 
-def read_folder(root: Path) -> FolderContents:
-    """Read deck.yaml and every card file (a missing folder reads as empty)."""
+def read_folder(root: Path, *, keep_bytes: bool = True) -> FolderContents:
+    """Read deck.yaml and every card file (a missing folder reads as empty).
+
+    Without ``keep_bytes`` only digests are kept (deck.yaml's bytes always are): a large deck
+    then never sits in memory whole, and `FileBytes.content` reads a file again when needed.
+    """
     if not root.is_dir():
         return FolderContents(root, None, ())
     deck_path = root / DECK_FILE
-    deck = _read(deck_path, root) if deck_path.is_file() else None
-    return FolderContents(root, deck, tuple(_read(path, root) for path in find_card_files(root)))
+    deck = _read(deck_path, root, keep=True) if deck_path.is_file() else None
+    card_files = tuple(_read(path, root, keep=keep_bytes) for path in find_card_files(root))
+    return FolderContents(root, deck, card_files)
 
 
-def _read(path: Path, root: Path) -> FileBytes:
+def _read(path: Path, root: Path, *, keep: bool) -> FileBytes:
     diags = Diagnostics()
     data = read_card_bytes(path, root, diags)
-    return FileBytes(path, data, tuple(diags.items))
+    if data is None:
+        return FileBytes(path, None, problems=tuple(diags.items))
+    return FileBytes(path, hashlib.sha256(data).hexdigest(), len(data), data if keep else None)
 
 
 def find_card_files(root: Path) -> list[Path]:

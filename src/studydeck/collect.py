@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from studydeck.cache import MIN_ENTRIES_KEPT, FileCache, decode_result, encode_result
 from studydeck.cardsfolder import DECK_FILE, FileBytes, FolderContents
 from studydeck.compile import NoteContent, note_content
-from studydeck.diagnostics import Diagnostics, Location
+from studydeck.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from studydeck.load import parse_card_file
 from studydeck.model import Cards, Deck
 from studydeck.notetypes import DEFAULT_NOTE_TYPES
@@ -94,7 +94,7 @@ def validated_files(
 
 def file_key(file: FileBytes, deck_digest: str) -> str:
     """The file's cache key ("" for a file that could not be read)."""
-    return "" if file.data is None else FileCache.key(file.path, file.data, deck_digest)
+    return "" if file.digest is None else FileCache.key(file.path, file.digest, deck_digest)
 
 
 def validated(
@@ -108,17 +108,21 @@ def validated(
     """
     root, files = folder.root, folder.card_files
     misses = [i for i, key in keys.items() if key and not cache.has(key)]
-    jobs = [(files[i].path, root, files[i].data or b"", deck) for i in misses]
+    jobs = [(files[i], root, deck) for i in misses]
     fresh = iter(_run(jobs) if track is None else track(_run(jobs), len(jobs)))
     missed = set(misses)
     for index, key in keys.items():
         file = files[index]
-        if file.data is None:
+        if file.digest is None:
             yield index, (FileResult((), file.problems), ())
             continue
         entry = None if index in missed else cache.get(key, root)
         if entry is None:  # not cached, or the entry was damaged or its images changed since
-            encoded = next(fresh) if index in missed else _validate_encoded((file.path, root, file.data, deck))
+            encoded = next(fresh) if index in missed else _validate_encoded((file, root, deck))
+            if not encoded:  # the file changed since the build first read it: reported, never cached
+                problem = Diagnostic(Location(str(file.path)), Severity.ERROR, CHANGED_WHILE_BUILDING)
+                yield index, (FileResult((), (problem,)), ())
+                continue
             cache.put(key, encoded)
             # Fresh results take the same encode/decode path as cached ones, so both are identical.
             entry = decode_result(encoded)
@@ -128,11 +132,21 @@ def validated(
         cache.prune(max(MIN_ENTRIES_KEPT, 4 * len(files)))
 
 
-def _validate_encoded(job: tuple[Path, Path, bytes, Deck]) -> bytes:
-    """Parse, validate and precompile one file (in a worker process when there are many)."""
-    path, root, data, deck = job
+Job = tuple[FileBytes, Path, Deck]
+
+
+CHANGED_WHILE_BUILDING = "the file changed while studydeck was reading the folder; run the command again"
+
+
+def _validate_encoded(job: Job) -> bytes:
+    """Parse, validate and precompile one file (in a worker process when there are many);
+    empty when the file is no longer what was first read."""
+    file, root, deck = job
+    data = file.content()
+    if data is None:
+        return b""
     diags = Diagnostics()
-    result = validate_card_file(parse_card_file(path, root, data, diags), deck, root, diags)
+    result = validate_card_file(parse_card_file(file.path, root, data, diags), deck, root, diags)
     contents = [
         None if item.image else note_content(deck, item, DEFAULT_NOTE_TYPES.for_kind(item.kind))
         for item in result.items
@@ -140,10 +154,10 @@ def _validate_encoded(job: tuple[Path, Path, bytes, Deck]) -> bytes:
     return encode_result(result, contents)
 
 
-def _run(jobs: list[tuple[Path, Path, bytes, Deck]]) -> Iterator[bytes]:
+def _run(jobs: list[Job]) -> Iterator[bytes]:
     """Each job's encoded result, in order, as soon as it is ready."""
     workers = min(os.cpu_count() or 1, len(jobs))
-    size = sum(len(job[2]) for job in jobs)
+    size = sum(job[0].size for job in jobs)
     if workers < 2 or len(jobs) < PARALLEL_MIN_FILES or size < PARALLEL_MIN_BYTES:
         yield from map(_validate_encoded, jobs)
         return
