@@ -103,6 +103,8 @@ def run(cmd: list[str], cwd: Path) -> Measure:
     """One whole process: wall time and peak resident memory (its own, not its workers')."""
     start = time.perf_counter()
     env = {**os.environ, "STUDYDECK_CACHE_DIR": str(cwd / "cache")}  # private, so "cold" can empty it
+    # Python's bytecode cache on, as for any installed package (some sandboxes turn it off).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start

@@ -15,12 +15,15 @@ import contextlib
 import hashlib
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from studydeck.diagnostics import OutputError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 SEGMENT_BYTES = 1 << 16
 COLLECTION = "collection.anki2"
@@ -81,8 +84,6 @@ def _write_collection(
     out: BinaryIO, collection: Path, previous: tuple[Path, Segments] | None
 ) -> tuple[Entry, Segments]:
     """Deflate the collection segment by segment, copying unchanged segments from ``previous``."""
-    from concurrent.futures import ThreadPoolExecutor  # (only a build that writes needs it)
-
     digests: list[bytes] = []
     sizes: list[int] = []
     crc = size = 0
@@ -90,7 +91,7 @@ def _write_collection(
     out.write(_local_header(COLLECTION, 0, 0, 0))  # rewritten below, once the sizes are known
     with contextlib.ExitStack() as stack:
         old = _OldSegments(stack.enter_context(previous[0].open("rb")), previous[1]) if previous else None
-        pool = stack.enter_context(ThreadPoolExecutor(max_workers=2))  # zlib releases the GIL
+        pool = _Threads(stack)
         source = stack.enter_context(collection.open("rb"))
         while window := _read(source):
             found: list[bytes | None] = []
@@ -98,7 +99,7 @@ def _write_collection(
                 crc, size = zlib.crc32(chunk, crc), size + len(chunk)
                 digests.append(hashlib.sha256(chunk).digest()[:16])
                 found.append(old.segment(len(digests) - 1, digests[-1]) if old else None)
-            fresh = iter(pool.map(_segment, [chunk for chunk, f in zip(window, found, strict=True) if f is None]))
+            fresh = pool.map(_segment, [chunk for chunk, f in zip(window, found, strict=True) if f is None])
             for part in (f if f is not None else next(fresh) for f in found):
                 out.write(part)
                 sizes.append(len(part))
@@ -110,6 +111,24 @@ def _write_collection(
     out.write(_local_header(COLLECTION, crc, compressed, size))
     out.seek(end)
     return Entry(COLLECTION, crc, compressed, size, header_at), Segments(tuple(digests), tuple(sizes))
+
+
+class _Threads:
+    """Two threads for compressing many segments at once (zlib releases the GIL); a few
+    segments, as after a small edit, are compressed at once without starting any."""
+
+    def __init__(self, stack: contextlib.ExitStack) -> None:
+        self.stack = stack
+        self.pool: ThreadPoolExecutor | None = None
+
+    def map(self, function: Callable[[bytes], bytes], chunks: list[bytes]) -> Iterator[bytes]:
+        if len(chunks) < 4:
+            return map(function, chunks)
+        if self.pool is None:
+            from concurrent.futures import ThreadPoolExecutor  # (costs an edit's rebuild 15 ms to load)
+
+            self.pool = self.stack.enter_context(ThreadPoolExecutor(max_workers=2))
+        return iter(self.pool.map(function, chunks))
 
 
 def _read(source: BinaryIO, count: int = 32) -> list[bytes]:

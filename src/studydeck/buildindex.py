@@ -19,7 +19,7 @@ import hashlib
 import marshal
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,8 @@ class FileSummary:
     diagnostics: tuple[Diagnostic, ...]
     items: FileItems
     entries: tuple[LockEntry, ...]  # each item's lockfile entry, in the same order
+    # As stored in the index: an unchanged file is written back without encoding it again.
+    encoded: bytes = field(default=b"", compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def read_index(out_dir: Path) -> BuildIndex | None:
             return None
         _, context, files, lock, lock_digest, package_digest, segments, collection, decks = data
         deck_id, notetypes, gone = lock
-        summaries = tuple(map(_file_summary, files))
+        summaries = tuple(map(_file_summary, files))  # each file's own marshal bytes
         items = {entry.id: entry for summary in summaries for entry in summary.entries}
         return BuildIndex(
             context=context,
@@ -96,7 +98,7 @@ def write_index(out_dir: Path, index: BuildIndex) -> None:
     data = (
         INDEX_FORMAT,
         index.context,
-        [_file_columns(f) for f in index.files],
+        [f.encoded or marshal.dumps(_file_columns(f)) for f in index.files],
         (lock.deck_id, [(nt.id, nt.hash, nt.mod) for nt in lock.notetypes.values()], _columns(lock.gone.values())),
         index.lock_digest,
         index.package_digest,
@@ -117,7 +119,7 @@ def write_index(out_dir: Path, index: BuildIndex) -> None:
 # Columns rather than rows: marshal reads a tuple of strings far faster than as many tuples.
 
 
-def _file_columns(f: FileSummary) -> tuple[object, ...]:
+def _file_columns(f: FileSummary) -> tuple[Any, ...]:
     items = f.items
     _, hashes, note_ids, mods, _ = _columns(f.entries)
     diagnostics = [_diagnostic(d) for d in f.diagnostics]
@@ -125,7 +127,8 @@ def _file_columns(f: FileSummary) -> tuple[object, ...]:
             items.subdecks, hashes, note_ids, mods)  # fmt: skip
 
 
-def _file_summary(columns: tuple[Any, ...]) -> FileSummary:
+def _file_summary(encoded: bytes) -> FileSummary:
+    columns = marshal.loads(encoded)
     path, key, reusable, diagnostics, items_path, ids, lines, cols, prompts, subdecks, hashes, note_ids, mods = columns
     return FileSummary(
         path,
@@ -134,6 +137,7 @@ def _file_summary(columns: tuple[Any, ...]) -> FileSummary:
         tuple(Diagnostic(Location(*loc), Severity(sev), msg) for loc, sev, msg in diagnostics),
         FileItems(items_path, ids, lines, cols, prompts, subdecks),
         tuple(map(LockEntry._make, zip(ids, hashes, note_ids, mods, subdecks, strict=True))),
+        encoded,
     )
 
 

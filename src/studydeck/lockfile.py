@@ -73,10 +73,10 @@ def format_lockfile(lock: Lockfile) -> str:
     for nt in sorted(lock.notetypes.values(), key=lambda n: n.id):
         lines.append(f"notetype {nt.id} {nt.hash} {nt.mod}")
     for kind, entries in (("item", lock.items), ("gone", lock.gone)):
-        for key in sorted(entries):
-            e = entries[key]
-            line = f"{kind} {e.id} {e.hash} {e.note_id} {e.mod}"
-            lines.append(f"{line} {e.subdeck}" if e.subdeck else line)
+        lines += [
+            f"{kind} {id_} {hash_} {note_id} {mod} {subdeck}" if subdeck else f"{kind} {id_} {hash_} {note_id} {mod}"
+            for id_, hash_, note_id, mod, subdeck in sorted(entries.values())  # by id: no two are equal
+        ]
     return "\n".join(lines) + "\n"
 
 
