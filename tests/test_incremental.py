@@ -49,6 +49,7 @@ def outputs(folder: CardsFolder) -> dict[str, bytes]:
 def assert_same_as_cold(folder: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Rebuild warm; a cold build of the same cards and lockfile gives the same bytes."""
     cold = CardsFolder(tmp_path / "cold")
+    assert (folder.out / ".studydeck-index").is_file(), "the warm build must have the last build's index"
     shutil.copytree(folder.cards, cold.cards)  # the cards and lockfile as the warm build finds them
     folder.build(now=T1)
     with monkeypatch.context() as m:
@@ -73,6 +74,25 @@ def test_deleted_and_added_files(warm: CardsFolder, tmp_path: Path, monkeypatch:
     warm.write("new.yaml", MORE_YAML.replace("cidp-course", "cidp-course-2").replace("Which", "What"))
     assert_same_as_cold(warm, tmp_path, monkeypatch)
     assert "cidp-course-2" in {item.id for item in api.load_deck(warm.cards).items}
+
+
+def test_items_removed_and_added_earlier_move_the_cards_of_unchanged_files(
+    warm: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """drugs.yaml comes first: when it shrinks or grows, prognosis.yaml is reused from the last
+    build but its new cards' due positions must move, exactly as a cold build numbers them."""
+    from studydeck.buildindex import read_index
+
+    removed = "  - id: ivig-brand\n    category: classification\n    q: Which class does IVIG belong to?\n"
+    warm.edit("drugs.yaml", removed + "    a: Immunoglobulins\n    reverse: true\n", "")
+    assert_same_as_cold(warm, tmp_path / "first", monkeypatch)
+    added = "\n".join(
+        f"  - id: extra-{n}\n    category: dosing\n    q: Extra question {n}?\n    a: Answer {n}." for n in range(5)
+    )
+    warm.write("drugs.yaml", (warm.cards / "drugs.yaml").read_text() + added + "\n")
+    assert_same_as_cold(warm, tmp_path / "second", monkeypatch)
+    index = read_index(warm.out)
+    assert index is not None and [f.path.endswith("prognosis.yaml") for f in index.files] == [False, True]
 
 
 def test_changed_deck_yaml_reaches_cached_files(

@@ -9,7 +9,7 @@ import datetime as dt
 import difflib
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -99,28 +99,26 @@ def file_items(items: Sequence[Item]) -> FileItems:
 
 def check_across_files(files: Sequence[FileItems], diags: Diagnostics) -> None:
     """What no single file can tell: ids used twice, questions asked twice."""
-    ids = [item_id for file in files for item_id in file.ids]
-    if len(set(ids)) < len(ids):  # (a large deck has none: one set says so quickly)
-        first_use: dict[str, tuple[FileItems, int]] = {}
-        for file, index in _each_item(files):
-            first, at = first_use.setdefault(file.ids[index], (file, index))
-            if first is not file or at != index:
-                message = f"duplicate id {file.ids[index]!r} (first used at {first.location(at)})"
-                diags.error(file.location(index), message)
-    prompts = [prompt for file in files for prompt in file.prompts]
-    if len(set(prompts)) < len(prompts):
-        first_asked: dict[bytes, tuple[FileItems, int]] = {}
-        for file, index in _each_item(files):
-            first, at = first_asked.setdefault(file.prompts[index], (file, index))
-            if first is not file or at != index:
-                message = f"item {file.ids[index]!r} asks the same question as {first.ids[at]!r} ({first.location(at)})"
-                diags.warning(file.location(index), message)
+    for file, index, first, at in _repeats(files, lambda f: f.ids):
+        diags.error(file.location(index), f"duplicate id {file.ids[index]!r} (first used at {first.location(at)})")
+    for file, index, first, at in _repeats(files, lambda f: f.prompts):
+        message = f"item {file.ids[index]!r} asks the same question as {first.ids[at]!r} ({first.location(at)})"
+        diags.warning(file.location(index), message)
 
 
-def _each_item(files: Sequence[FileItems]) -> Iterator[tuple[FileItems, int]]:
+def _repeats(
+    files: Sequence[FileItems], column: Callable[[FileItems], Sequence[Hashable]]
+) -> Iterator[tuple[FileItems, int, FileItems, int]]:
+    """Each item whose value in ``column`` an earlier item had, with that earlier item."""
+    values = [value for file in files for value in column(file)]
+    if len(set(values)) == len(values):  # (a large deck has no repeats: one set says so quickly)
+        return
+    first_seen: dict[Hashable, tuple[FileItems, int]] = {}
     for file in files:
-        for index in range(len(file.ids)):
-            yield file, index
+        for index, value in enumerate(column(file)):
+            first, at = first_seen.setdefault(value, (file, index))
+            if first is not file or at != index:
+                yield file, index, first, at
 
 
 def image_state(path: Path, root: Path) -> str:
