@@ -221,3 +221,38 @@ def test_a_file_that_changes_while_being_read_is_reported_and_never_cached(
     assert not FileCache(cache_dir).has(keys[drugs])
     assert all(not r[0].diagnostics for i, r in results.items() if i != drugs)  # the others are read as usual
     assert warm.run("build").exit_code == 0  # the next build reads the folder anew and builds the edit
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_updating_the_lockfile_text_equals_formatting_it_anew(seed: int) -> None:
+    """A rebuild changes only the lockfile lines that differ; the text must be exactly what
+    formatting the whole lockfile gives, whatever was added, removed, changed or restored."""
+    import random
+
+    from studydeck.lockfile import LockEntry, Lockfile, NoteTypeEntry, format_lockfile, update_lockfile_text
+
+    rng = random.Random(seed)
+    ids = ["a", "a-b", "a.b", "a0", "a-", "b", "ab", "a-b-c", *[f"item-{n}" for n in range(60)]]
+
+    def entry(item_id: str) -> LockEntry:
+        subdeck = rng.choice(["", "Drugs", "Drugs::IVIG", "Prognosis"])
+        digest = f"{rng.getrandbits(64):016x}"
+        return LockEntry(item_id, digest, rng.randrange(1, 10**13), rng.randrange(10**9), subdeck)
+
+    live = set(rng.sample(ids, rng.randrange(0, len(ids))))
+    gone = set(rng.sample(sorted(set(ids) - live), rng.randrange(0, len(set(ids) - live) + 1)))
+    notetypes = {1: NoteTypeEntry(1, "0" * 16, 5)}
+    old = Lockfile("deck", notetypes, {i: entry(i) for i in live}, {i: entry(i) for i in gone})
+    items, removed = dict(old.items), dict(old.gone)
+    for item_id in rng.sample(ids, rng.randrange(0, 12)):
+        action = rng.choice(["change", "remove", "add", "restore"])
+        if action == "change" and item_id in items:
+            items[item_id] = entry(item_id)
+        elif action == "remove" and item_id in items:
+            removed[item_id] = items.pop(item_id)
+        elif action == "add" and item_id not in items and item_id not in removed:
+            items[item_id] = entry(item_id)
+        elif action == "restore" and item_id in removed:
+            items[item_id] = removed.pop(item_id)
+    new = Lockfile("deck", {1: NoteTypeEntry(1, "1" * 16, 6)}, items, removed)
+    assert update_lockfile_text(format_lockfile(old), old, new) == format_lockfile(new)

@@ -40,7 +40,7 @@ from studydeck.buildstate import (
 )
 from studydeck.cardsfolder import LOCK_FILE, FolderContents, read_folder
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, OutputError, Severity, display_path
-from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile
+from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile, update_lockfile_text
 from studydeck.model import Cards, ChangeReport, Deck
 from studydeck.notetypes import NoteTypes
 from studydeck.outputs import remove_leftovers, staged, temporary_sibling, write_atomic
@@ -249,8 +249,12 @@ def _write(
     state, cards_dir, out_dir = inputs.state, inputs.cards_dir, inputs.out_dir
     target = package_path(out_dir, deck.id)
     lock_path = cards_dir / LOCK_FILE
-    lock_text = format_lockfile(assembled.lockfile)
-    lock_changed = not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text
+    old_text = lock_path.read_text(encoding="utf-8") if lock_path.exists() else None
+    if base is not None and old_text is not None:  # the lockfile the index describes: change only what changed
+        lock_text = update_lockfile_text(old_text, base.lockfile, assembled.lockfile)
+    else:
+        lock_text = format_lockfile(assembled.lockfile)
+    lock_changed = old_text != lock_text
 
     # Each output is made only when what it is made from changed since the last build.
     item_ids = (item_id for summary in assembled.files for item_id in summary.items.ids)
