@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -27,6 +29,21 @@ if TYPE_CHECKING:
     from studydeck.pdf import Paper
     from studydeck.progress import FileTracker
     from studydeck.quiz import Filters, QuizMode
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a build makes its 100,000s of small objects: it
+    would otherwise scan them all again and again (a third of a large rebuild's time).
+    Reference counting still frees everything as usual; nothing here makes cycles to speak of."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def load_deck(
@@ -98,11 +115,15 @@ def check(cards_dir: Path, *, strict: bool = False, track: FileTracker | None = 
 
     It checks what `build` does, file by file as `build` reads them, and writes nothing.
     """
+    with cyclic_gc_paused():
+        return _check(Path(cards_dir), strict, track)
+
+
+def _check(cards_dir: Path, strict: bool, track: FileTracker | None) -> list[Diagnostic]:
     from studydeck.assemble import assemble
     from studydeck.cache import FileCache, default_cache_dir
     from studydeck.collect import load_deck_file
 
-    cards_dir = Path(cards_dir)
     folder = read_folder(cards_dir, keep_bytes=False)  # (streamed: a large deck is never in memory whole)
     diags = Diagnostics()
     loaded = load_deck_file(folder, diags)
@@ -138,7 +159,7 @@ def build(
     one raises OutputError at once.
     """
     cards_dir, out_dir = Path(cards_dir), Path(out_dir)
-    with exclusive_build(cards_dir):
+    with exclusive_build(cards_dir), cyclic_gc_paused():
         inputs = read_inputs(cards_dir, out_dir, notetypes)
         unchanged = unchanged_result(inputs, strict)
         if unchanged is not None:
