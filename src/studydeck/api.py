@@ -11,20 +11,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from studydeck.builder import BuildResult as BuildResult  # re-exported: build() returns it
-from studydeck.builder import make_outputs, read_inputs, unchanged_result
+from studydeck.builder import read_inputs, unchanged_result
 from studydeck.buildlock import exclusive_build
 from studydeck.cardsfolder import LOCK_FILE, FolderContents, read_folder
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
-from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile
 from studydeck.model import Cards
 from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
-from studydeck.outputs import staged
 
 # The heavy stages (YAML parsing, Markdown, genanki, Typst) are imported inside the functions
 # that use them, so commands that need little (an unchanged `build`, `lock`) start fast.
 if TYPE_CHECKING:
     from studydeck.collect import Collected
     from studydeck.compile import CompiledDeck
+    from studydeck.lockfile import Lockfile
     from studydeck.lockrepair import Repair
     from studydeck.pdf import Paper
     from studydeck.progress import FileTracker
@@ -77,6 +76,8 @@ def _collect(
 
 
 def load_lockfile(cards_dir: Path) -> Lockfile:
+    from studydeck.lockfile import read_lockfile
+
     diags = Diagnostics()
     lock = read_lockfile(Path(cards_dir) / LOCK_FILE, diags)
     if diags.errors:
@@ -123,6 +124,7 @@ def _check(cards_dir: Path, strict: bool, track: FileTracker | None) -> list[Dia
     from studydeck.assemble import assemble
     from studydeck.cache import FileCache, default_cache_dir
     from studydeck.collect import load_deck_file
+    from studydeck.lockfile import Lockfile, read_lockfile
 
     folder = read_folder(cards_dir, keep_bytes=False)  # (streamed: a large deck is never in memory whole)
     diags = Diagnostics()
@@ -164,6 +166,8 @@ def build(
         unchanged = unchanged_result(inputs, strict)
         if unchanged is not None:
             return unchanged
+        from studydeck.rebuild import make_outputs
+
         return make_outputs(inputs, notetypes, time.time() if now is None else now, strict, track)
 
 
@@ -240,6 +244,7 @@ class LockRepairResult:
 
 def repair_lock(cards_dir: Path) -> LockRepairResult:
     """Rewrite a damaged lockfile, keeping every line that can still be read (`studydeck lock --repair`)."""
+    from studydeck.lockfile import format_lockfile
     from studydeck.lockrepair import repair_lockfile
 
     cards_dir = Path(cards_dir)
@@ -267,6 +272,8 @@ def forget_removed_ids(cards_dir: Path, ids: Iterable[str]) -> None:
     under an old id would take over an old note and its review history. Forget an id only
     if its item never reached learners.
     """
+    from studydeck.lockfile import Lockfile, format_lockfile
+
     cards_dir, forget = Path(cards_dir), sorted(set(ids))
     path = cards_dir / LOCK_FILE
     with exclusive_build(cards_dir):
@@ -285,5 +292,7 @@ def forget_removed_ids(cards_dir: Path, ids: Iterable[str]) -> None:
 
 
 def _replace_text(path: Path, text: str) -> None:
+    from studydeck.outputs import staged
+
     with staged([path]) as (temp,):
         temp.write_text(text, encoding="utf-8")

@@ -57,7 +57,7 @@ class BuildIndex:
     package_digest: str  # the package's SHA-256
     segments: Segments  # how the package's collection was compressed
     collection: tuple[int, int, int]  # the working collection's size, mtime and inode
-    decks: str  # `builder.decks_key`: what the collection's decks and note types are made from
+    decks: str  # `rebuild.decks_key`: what the collection's decks and note types are made from
 
 
 def index_context(deck_digest: str, notetype_hashes: list[str]) -> str:
