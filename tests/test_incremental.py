@@ -256,3 +256,23 @@ def test_updating_the_lockfile_text_equals_formatting_it_anew(seed: int) -> None
             items[item_id] = removed.pop(item_id)
     new = Lockfile("deck", {1: NoteTypeEntry(1, "1" * 16, 6)}, items, removed)
     assert update_lockfile_text(format_lockfile(old), old, new) == format_lockfile(new)
+
+
+def test_an_edit_that_keeps_size_and_time_is_still_seen(warm: CardsFolder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unchanged files are not read again (their stat is as the last build found it, long enough
+    after they last changed): an edit of the same length with its old time restored still
+    changes the file's change time, so it is read and built."""
+    import os
+
+    from studydeck.cardsfolder import SETTLED_NS
+
+    drugs = warm.cards / "drugs.yaml"
+    info = drugs.stat()
+    monkeypatch.setattr("studydeck.cardsfolder.SETTLED_NS", 0)  # no need to wait 2 s for the files to settle
+    warm.build(now=T1)
+    drugs.write_text(drugs.read_text().replace("0.4 g/kg per day", "0.5 g/kg per day"))
+    os.utime(drugs, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert drugs.stat().st_size == info.st_size and drugs.stat().st_mtime_ns == info.st_mtime_ns
+    result = warm.build(now=T1 + 10)
+    assert result.report.changed == ("ivig-dose",)
+    assert SETTLED_NS >= 1_000_000_000  # (coarse filesystem clocks: FAT counts in 2 s)

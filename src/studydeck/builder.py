@@ -8,12 +8,13 @@ nothing else is even imported. Otherwise `rebuild.make_outputs` does the work.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from studydeck.buildstate import BuildState, files_fingerprint, fingerprint, read_state
-from studydeck.cardsfolder import LOCK_FILE, FolderContents, read_folder
+from studydeck.cardsfolder import LOCK_FILE, FolderContents, KnownFiles, read_folder
 from studydeck.diagnostics import ContentError, Diagnostic, Location, Severity
 from studydeck.model import ChangeReport
 from studydeck.notetypes import NoteTypes
@@ -49,6 +50,12 @@ class BuildInputs:
     folder: FolderContents
     cards_part: str
     state: BuildState
+    read_ns: int  # when the card files were read
+
+    def known_files(self) -> KnownFiles:
+        """The card files as read, for the next build."""
+        files = {str(f.path): (f.stat, f.digest) for f in self.folder.card_files if f.stat and f.digest}
+        return KnownFiles(files, self.read_ns)
 
     def fingerprint(self, images: Iterable[str]) -> str:
         """Every input: the card files (as read), the lockfile as it is now, the images."""
@@ -58,13 +65,16 @@ class BuildInputs:
 
 def read_inputs(cards_dir: Path, out_dir: Path, notetypes: NoteTypes) -> BuildInputs:
     """Read the card files: the build fingerprints them, and loads exactly these bytes (a file
-    that changes before it is loaded is reported, not loaded)."""
-    folder = read_folder(cards_dir, keep_bytes=False)  # (files are read again as needed: see `assemble`)
+    that changes before it is loaded is reported, not loaded). Files the last build read, and
+    unchanged since, are taken at its word (`KnownFiles`)."""
+    state = read_state(out_dir)
+    read_ns = time.time_ns()
+    folder = read_folder(cards_dir, keep_bytes=False, known=state.known)  # (read again as needed: see `assemble`)
     parts: list[str | bytes] = [nt.content_hash() for nt in notetypes]
     for file in [*([folder.deck] if folder.deck else []), *folder.card_files]:
         parts.append(str(file.path))
         parts.append(file.digest or "\n".join(map(str, file.problems)))
-    return BuildInputs(cards_dir, out_dir, folder, fingerprint(parts), read_state(out_dir))
+    return BuildInputs(cards_dir, out_dir, folder, fingerprint(parts), state, read_ns)
 
 
 def unchanged_result(inputs: BuildInputs, strict: bool) -> BuildResult | None:
@@ -88,5 +98,3 @@ def unchanged_result(inputs: BuildInputs, strict: bool) -> BuildResult | None:
         printouts=tuple(printouts),
         printouts_skipped=state.counts[0] > 0 and not printouts,
     )
-
-

@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studydeck.cardsfolder import MAX_FILE_BYTES
+from studydeck.cardsfolder import MAX_FILE_BYTES, FileStat, KnownFiles
 from studydeck.version import code_digest
 
 STATE_FILE = ".studydeck-build.json"
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class BuildState:
     images: tuple[str, ...] = ()
     warnings: tuple[tuple[str, int, int, str], ...] = ()
     counts: tuple[int, int] = (0, 0)  # notes, cards
+    known: KnownFiles = field(default_factory=KnownFiles)  # the card files as that build read them
 
     def is_current(self, path: Path, inputs: str) -> bool:
         """True when ``path`` holds exactly what a build from ``inputs`` wrote last time."""
@@ -69,8 +70,17 @@ def read_state(out_dir: Path) -> BuildState:
                 images=tuple(data["images"]),
                 warnings=tuple((w[0], int(w[1]), int(w[2]), str(w[3])) for w in data["warnings"]),
                 counts=(int(data["counts"][0]), int(data["counts"][1])),
+                known=KnownFiles(
+                    {path: (_file_stat(stat), str(digest)) for path, (stat, digest) in data["files"].items()},
+                    int(data["read_ns"]),
+                ),
             )
     return BuildState()
+
+
+def _file_stat(values: list[object]) -> FileStat:
+    size, mtime, ctime, inode, device = (int(str(v)) for v in values)
+    return (size, mtime, ctime, inode, device)
 
 
 def format_state(state: BuildState) -> str:
@@ -81,6 +91,8 @@ def format_state(state: BuildState) -> str:
         "warnings": [list(w) for w in state.warnings],
         "counts": list(state.counts),
         "outputs": {name: list(entry) for name, entry in state.outputs.items()},  # in the order made
+        "read_ns": state.known.read_ns,
+        "files": {path: [list(stat), digest] for path, (stat, digest) in state.known.files.items()},
     }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 

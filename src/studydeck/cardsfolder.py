@@ -10,7 +10,8 @@ import contextlib
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from studydeck.diagnostics import Diagnostic, Diagnostics, Location
@@ -20,6 +21,13 @@ LOCK_FILE = "studydeck.lock"
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Largest card file we read; bigger ones are refused before reading so memory stays bounded.
 MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+#: What `os.stat` says of a file: size, modification and change times (ns), inode, device.
+FileStat = tuple[int, int, int, int, int]
+#: A file changed this long before a read began cannot change again with its stat unchanged
+#: (timestamps are as coarse as 2 s on some filesystems); newer ones are always read.
+SETTLED_NS = 2_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +40,7 @@ class FileBytes:
     size: int = 0
     data: bytes | None = None
     problems: tuple[Diagnostic, ...] = ()
+    stat: FileStat | None = None  # as found just before reading
 
     def content(self) -> bytes | None:
         """The bytes as first read: kept, or read again (None if the file has changed since)."""
@@ -45,6 +54,22 @@ class FileBytes:
 
 
 @dataclass(frozen=True)
+class KnownFiles:
+    """The card files as an earlier read found them: each one's stat and digest, and when
+    that read began. A file whose stat is the same, and was settled by then, is not read again
+    (what git does for its index)."""
+
+    files: Mapping[str, tuple[FileStat, str]] = field(default_factory=dict)
+    read_ns: int = 0
+
+    def digest(self, path: Path, stat: FileStat) -> str | None:
+        recorded = self.files.get(str(path))
+        if recorded is None or recorded[0] != stat or max(stat[1], stat[2]) >= self.read_ns - SETTLED_NS:
+            return None
+        return recorded[1]
+
+
+@dataclass(frozen=True)
 class FolderContents:
     """What a build reads from a cards folder, read once: deck.yaml (None if absent) and the card files."""
 
@@ -53,26 +78,40 @@ class FolderContents:
     card_files: tuple[FileBytes, ...]
 
 
-def read_folder(root: Path, *, keep_bytes: bool = True) -> FolderContents:
+def read_folder(root: Path, *, keep_bytes: bool = True, known: KnownFiles | None = None) -> FolderContents:
     """Read deck.yaml and every card file (a missing folder reads as empty).
 
     Without ``keep_bytes`` only digests are kept (deck.yaml's bytes always are): a large deck
     then never sits in memory whole, and `FileBytes.content` reads a file again when needed.
+    Card files ``known`` unchanged are not even read.
     """
     if not root.is_dir():
         return FolderContents(root, None, ())
     deck_path = root / DECK_FILE
     deck = _read(deck_path, root, keep=True) if deck_path.is_file() else None
-    card_files = tuple(_read(path, root, keep=keep_bytes) for path in find_card_files(root))
+    card_files = tuple(_read(path, root, keep=keep_bytes, known=known) for path in find_card_files(root))
     return FolderContents(root, deck, card_files)
 
 
-def _read(path: Path, root: Path, *, keep: bool) -> FileBytes:
+def _read(path: Path, root: Path, *, keep: bool, known: KnownFiles | None = None) -> FileBytes:
+    stat = _stat(path)
+    if stat is not None and known is not None and not keep and not path.is_symlink():
+        digest = known.digest(path, stat)
+        if digest is not None:
+            return FileBytes(path, digest, stat[0], stat=stat)
     diags = Diagnostics()
     data = read_card_bytes(path, root, diags)
     if data is None:
         return FileBytes(path, None, problems=tuple(diags.items))
-    return FileBytes(path, hashlib.sha256(data).hexdigest(), len(data), data if keep else None)
+    return FileBytes(path, hashlib.sha256(data).hexdigest(), len(data), data if keep else None, stat=stat)
+
+
+def _stat(path: Path) -> FileStat | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
 
 
 def find_card_files(root: Path) -> list[Path]:

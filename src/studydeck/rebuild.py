@@ -255,6 +255,7 @@ def _write(
         images=images,
         warnings=tuple((w.location.path, w.location.line, w.location.col, w.message) for w in warnings),
         counts=(assembled.note_count, card_count),
+        known=inputs.known_files(),
     )
     write_atomic(state_path, lambda temp: temp.write_text(format_state(new_state), encoding="utf-8"))
     return BuildResult(
