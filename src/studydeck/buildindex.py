@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from studydeck.archive import Segments
+from studydeck.cardsfolder import FileStat
 from studydeck.diagnostics import Diagnostic, Location, Severity
 from studydeck.lockfile import LockEntry, Lockfile, NoteTypeEntry
 from studydeck.model import FileItems
@@ -54,9 +55,9 @@ class BuildIndex:
     files: tuple[FileSummary, ...]
     lockfile: Lockfile  # as written by that build (its items are the files' entries)
     lock_digest: str  # the lockfile's SHA-256 as written
-    package_digest: str  # the package's SHA-256
+    package: FileStat | None  # the package's stat as written
     segments: Segments  # how the package's collection was compressed
-    collection: tuple[int, int, int]  # the working collection's size, mtime and inode
+    collection: FileStat | None  # the working collection's stat
     decks: str  # `rebuild.decks_key`: what the collection's decks and note types are made from
 
 
@@ -64,9 +65,11 @@ def index_context(deck_digest: str, notetype_hashes: list[str]) -> str:
     return hashlib.sha256(f"{INDEX_FORMAT}\0{code_digest()}\0{deck_digest}\0{notetype_hashes}".encode()).hexdigest()
 
 
-def collection_identity(path: Path) -> tuple[int, int, int]:
-    info = path.stat()
-    return (info.st_size, info.st_mtime_ns, info.st_ino)
+def _stat_of(values: tuple[int, ...] | None) -> FileStat | None:
+    if values is None:
+        return None
+    size, mtime, ctime, inode, device = values
+    return (size, mtime, ctime, inode, device)
 
 
 def read_index(out_dir: Path) -> BuildIndex | None:
@@ -75,7 +78,7 @@ def read_index(out_dir: Path) -> BuildIndex | None:
         data = marshal.loads((out_dir / INDEX_FILE).read_bytes())
         if data[0] != INDEX_FORMAT:
             return None
-        _, context, files, lock, lock_digest, package_digest, segments, collection, decks = data
+        _, context, files, lock, lock_digest, package, segments, collection, decks = data
         deck_id, notetypes, gone = lock
         summaries = tuple(map(_file_summary, files))  # each file's own marshal bytes
         items = {entry.id: entry for summary in summaries for entry in summary.entries}
@@ -84,9 +87,9 @@ def read_index(out_dir: Path) -> BuildIndex | None:
             files=summaries,
             lockfile=Lockfile(deck_id, {nt[0]: NoteTypeEntry(*nt) for nt in notetypes}, items, _entries(gone)),
             lock_digest=lock_digest,
-            package_digest=package_digest,
+            package=_stat_of(package),
             segments=Segments(*segments),
-            collection=(collection[0], collection[1], collection[2]),
+            collection=_stat_of(collection),
             decks=decks,
         )
     except (OSError, ValueError, EOFError, TypeError, IndexError, KeyError):
@@ -101,7 +104,7 @@ def write_index(out_dir: Path, index: BuildIndex) -> None:
         [f.encoded or marshal.dumps(_file_columns(f)) for f in index.files],
         (lock.deck_id, [(nt.id, nt.hash, nt.mod) for nt in lock.notetypes.values()], _columns(lock.gone.values())),
         index.lock_digest,
-        index.package_digest,
+        index.package,
         (index.segments.digests, index.segments.sizes),
         index.collection,
         index.decks,

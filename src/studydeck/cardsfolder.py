@@ -94,7 +94,7 @@ def read_folder(root: Path, *, keep_bytes: bool = True, known: KnownFiles | None
 
 
 def _read(path: Path, root: Path, *, keep: bool, known: KnownFiles | None = None) -> FileBytes:
-    stat = _stat(path)
+    stat = file_stat(path)
     if stat is not None and known is not None and not keep and not path.is_symlink():
         digest = known.digest(path, stat)
         if digest is not None:
@@ -106,7 +106,8 @@ def _read(path: Path, root: Path, *, keep: bool, known: KnownFiles | None = None
     return FileBytes(path, hashlib.sha256(data).hexdigest(), len(data), data if keep else None, stat=stat)
 
 
-def _stat(path: Path) -> FileStat | None:
+def file_stat(path: Path) -> FileStat | None:
+    """The file's stat (None if it cannot be had): equal stats, settled, mean equal bytes."""
     try:
         info = path.stat()
     except OSError:

@@ -21,7 +21,6 @@ from studydeck.builder import MAX_PRINTED_ITEMS, BuildInputs, BuildResult, packa
 from studydeck.buildindex import (
     COLLECTION_FILE,
     BuildIndex,
-    collection_identity,
     discard_collection,
     forget_index,
     index_context,
@@ -30,7 +29,7 @@ from studydeck.buildindex import (
     write_index,
 )
 from studydeck.buildstate import STATE_FILE, BuildState, file_digest, files_fingerprint, fingerprint, format_state
-from studydeck.cardsfolder import LOCK_FILE
+from studydeck.cardsfolder import LOCK_FILE, file_stat
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, OutputError, display_path
 from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile, update_lockfile_text
 from studydeck.model import Cards, Deck
@@ -92,8 +91,8 @@ def _usable_index(out_dir: Path, context: str, lock_path: Path, package: Path) -
     try:
         if (
             file_digest(lock_path) != index.lock_digest
-            or file_digest(package) != index.package_digest
-            or collection_identity(out_dir / COLLECTION_FILE) != index.collection
+            or file_stat(package) != index.package
+            or file_stat(out_dir / COLLECTION_FILE) != index.collection
         ):
             return None
     except OSError:
@@ -240,9 +239,9 @@ def _write(
             files=assembled.files,
             lockfile=assembled.lockfile,
             lock_digest=hashlib.sha256(lock_text.encode()).hexdigest(),
-            package_digest=digests[target],
+            package=file_stat(target),
             segments=segments,
-            collection=collection_identity(working),
+            collection=file_stat(working),
             decks=decks_key(deck, assembled),
         ),
     )
