@@ -26,7 +26,7 @@ from typing import Any
 from studydeck.archive import Segments
 from studydeck.cardsfolder import FileStat
 from studydeck.diagnostics import Diagnostic, Location, Severity
-from studydeck.lockfile import LockEntry, Lockfile, NoteTypeEntry
+from studydeck.lockfile import LockEntry, Lockfile, NoteTypeEntry, lock_entries
 from studydeck.model import FileItems
 from studydeck.version import code_digest
 
@@ -139,7 +139,7 @@ def _file_summary(encoded: bytes) -> FileSummary:
         reusable,
         tuple(Diagnostic(Location(*loc), Severity(sev), msg) for loc, sev, msg in diagnostics),
         FileItems(items_path, ids, lines, cols, prompts, subdecks),
-        tuple(map(LockEntry._make, zip(ids, hashes, note_ids, mods, subdecks, strict=True))),
+        tuple(lock_entries(zip(ids, hashes, note_ids, mods, subdecks, strict=True))),
         encoded,
     )
 
@@ -149,7 +149,7 @@ def _columns(entries: Iterable[LockEntry]) -> tuple[tuple[Any, ...], ...]:
 
 
 def _entries(columns: tuple[tuple[Any, ...], ...]) -> dict[str, LockEntry]:
-    return {entry.id: entry for entry in map(LockEntry._make, zip(*columns, strict=True))}
+    return {entry.id: entry for entry in lock_entries(zip(*columns, strict=True))}
 
 
 def _diagnostic(d: Diagnostic) -> tuple[tuple[str, int, int], str, str]:
