@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections.abc import Iterable, Mapping
+import operator
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -237,14 +238,14 @@ class Reconciler:
         self.entries[item_id] = entry
         return entry
 
-    def keep(self, entries: Iterable[LockEntry]) -> None:
+    def keep(self, entries: Sequence[LockEntry]) -> None:
         """Items known to be exactly as the lockfile records them (their card file is unchanged)."""
-        self.entries.update((entry.id, entry) for entry in entries)
+        self.entries.update(zip(map(operator.itemgetter(0), entries), entries, strict=True))  # (by id, in C)
 
     def finish(self, notetypes: NoteTypes) -> tuple[Lockfile, ChangeReport, tuple[tuple[NoteType, int], ...]]:
         """The next lockfile, what changed, and each note type with its modification time."""
         lock, entries = self.lock, self.entries
-        removed = sorted(set(lock.items) - set(entries))
+        removed = sorted(lock.items.keys() - entries.keys())
         gone = {k: v for k, v in lock.gone.items() if k not in entries}
         gone.update({k: lock.items[k] for k in removed})
         notetype_entries: dict[int, NoteTypeEntry] = {}

@@ -72,8 +72,8 @@ class Lockfile:
 
     @property
     def max_note_id(self) -> int:
-        ids = [e.note_id for e in self.items.values()] + [e.note_id for e in self.gone.values()]
-        return max(ids, default=0)
+        note_ids = map(operator.itemgetter(2), itertools.chain(self.items.values(), self.gone.values()))
+        return max(note_ids, default=0)
 
 
 def format_lockfile(lock: Lockfile) -> str:
