@@ -91,6 +91,7 @@ def _usable_index(out_dir: Path, context: str, lock_path: Path, package: Path) -
     try:
         if (
             file_digest(lock_path) != index.lock_digest
+            or None in (index.package, index.collection)
             or file_stat(package) != index.package
             or file_stat(out_dir / COLLECTION_FILE) != index.collection
         ):
