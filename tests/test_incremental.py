@@ -276,3 +276,39 @@ def test_an_edit_that_keeps_size_and_time_is_still_seen(warm: CardsFolder, monke
     result = warm.build(now=T1 + 10)
     assert result.report.changed == ("ivig-dose",)
     assert SETTLED_NS >= 1_000_000_000  # (coarse filesystem clocks: FAT counts in 2 s)
+
+
+def larger_deck(folder: CardsFolder, files: int = 4, per_file: int = 400) -> None:
+    """Enough items that the package's collection spans many segments (most reused on an edit)."""
+    for f in range(files):
+        lines = [f"deck: Part {f}", "source: src", "items:"]
+        for n in range(f * per_file, (f + 1) * per_file):
+            answer = f"{n % 50 + 1} mg/kg per day for {n % 7 + 1} days, then review at week {n % 12}."
+            lines += [f"  - id: item-{n}", "    category: dosing", f"    q: What is the dose of drug {n}?"]
+            lines.append(f"    a: {answer}")
+        folder.write(f"part-{f}.yaml", "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("damage", ["delete the collection", "delete the index", "old package back", "garbled index"])
+def test_a_missing_or_stale_build_index_is_never_trusted(
+    warm: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    from studydeck.buildindex import COLLECTION_FILE, INDEX_FILE
+
+    larger_deck(warm)
+    warm.build(now=T0)
+    package = next(warm.out.glob("*.apkg"))
+    old_package = package.read_bytes()
+    warm.edit("part-1.yaml", "drug 555?", "drug 555 in adults?")
+    warm.build(now=T1)
+    warm.edit("part-2.yaml", "drug 1000?", "drug 1000 in children?")
+    if damage == "delete the collection":
+        (warm.out / COLLECTION_FILE).unlink()
+    elif damage == "delete the index":
+        (warm.out / INDEX_FILE).unlink()
+    elif damage == "old package back":
+        package.write_bytes(old_package)  # e.g. restored from a backup: its segments are not the index's
+    else:
+        (warm.out / INDEX_FILE).write_bytes(b"\x00garbage")
+    (warm.out / INDEX_FILE).touch()  # (assert_same_as_cold wants a warm folder)
+    assert_same_as_cold(warm, tmp_path, monkeypatch)
