@@ -76,13 +76,9 @@ def _collect(
 
 
 def load_lockfile(cards_dir: Path) -> Lockfile:
-    from studydeck.lockfile import read_lockfile
+    from studydeck import lockfile
 
-    diags = Diagnostics()
-    lock = read_lockfile(Path(cards_dir) / LOCK_FILE, diags)
-    if diags.errors:
-        raise ContentError(diags.sorted())
-    return lock
+    return lockfile.load_lockfile(Path(cards_dir) / LOCK_FILE)
 
 
 def compile_cards(

@@ -57,9 +57,6 @@ class CompiledDeck:
     report: ChangeReport
     warnings: tuple[Diagnostic, ...] = field(default=())
 
-    def anki_deck_id(self, name: str) -> int:
-        return anki_deck_id(self.deck.id, name)
-
 
 def anki_deck_id(deck_id: str, name: str) -> int:
     """A stable Anki deck id for a (sub)deck name."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from studydeck.diagnostics import Diagnostics, Location
+from studydeck.diagnostics import ContentError, Diagnostics, Location
 from studydeck.model import ID_PATTERN
 
 FORMAT_LINE = "studydeck-lock 1"
@@ -131,6 +131,15 @@ def _changed(old: dict[str, LockEntry], new: dict[str, LockEntry]) -> set[str]:
     """The ids whose entry differs (entries carried over unchanged are the same objects)."""
     maybe = itertools.compress(new, map(operator.is_not, map(old.get, new), new.values()))  # (in C: fast)
     return {key for key in maybe if old.get(key) != new[key]} | (old.keys() - new.keys())
+
+
+def load_lockfile(path: Path) -> Lockfile:
+    """The lockfile at ``path`` (empty when there is none); ContentError if it is damaged."""
+    diags = Diagnostics()
+    lock = read_lockfile(path, diags)
+    if diags.errors:
+        raise ContentError(diags.sorted())
+    return lock
 
 
 def read_lockfile(path: Path, diags: Diagnostics) -> Lockfile:

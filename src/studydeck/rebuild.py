@@ -31,7 +31,7 @@ from studydeck.buildindex import (
 from studydeck.buildstate import STATE_FILE, BuildState, file_digest, files_fingerprint, fingerprint, format_state
 from studydeck.cardsfolder import LOCK_FILE, file_stat
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, OutputError, display_path
-from studydeck.lockfile import Lockfile, format_lockfile, read_lockfile, update_lockfile_text
+from studydeck.lockfile import Lockfile, format_lockfile, load_lockfile, update_lockfile_text
 from studydeck.model import Cards, Deck
 from studydeck.notetypes import NoteTypes
 from studydeck.outputs import remove_leftovers, staged, temporary_sibling, write_atomic
@@ -57,8 +57,10 @@ def make_outputs(
     context = index_context(deck_digest, [nt.content_hash() for nt in notetypes])
     target = package_path(out_dir, deck.id)
     lock_path = cards_dir / LOCK_FILE
-    base = _usable_index(out_dir, context, lock_path, target)
-    lock = base.lockfile if base else _read_lockfile(lock_path)
+    # Read once: the index is checked against, and the lockfile updated from, the same bytes.
+    lock_bytes = _read_bytes(lock_path)
+    base = _usable_index(out_dir, context, lock_bytes, target)
+    lock = base.lockfile if base else load_lockfile(lock_path)
     remove_leftovers([out_dir / COLLECTION_FILE])
     if base is None:
         discard_collection(out_dir)
@@ -67,7 +69,8 @@ def make_outputs(
         assembled, card_count = _assemble(
             inputs, deck, deck_digest, lock, notetypes, now, base, canonical, diags, strict, track
         )
-        return _write(inputs, deck, assembled, card_count, tuple(diags.warnings), base, canonical, context)
+        warnings = tuple(diags.warnings)
+        return _write(inputs, deck, assembled, card_count, warnings, base, lock_bytes, canonical, context)
     finally:
         canonical.unlink(missing_ok=True)
 
@@ -83,20 +86,25 @@ def _replace_in_background(new: Path, target: Path) -> None:
     threading.Thread(target=old.unlink, kwargs={"missing_ok": True}).start()
 
 
-def _usable_index(out_dir: Path, context: str, lock_path: Path, package: Path) -> BuildIndex | None:
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:  # (absent, or unreadable: `load_lockfile` says which)
+        return None
+
+
+def _usable_index(out_dir: Path, context: str, lock_bytes: bytes | None, package: Path) -> BuildIndex | None:
     """The last build's index, if everything it describes is still exactly as that build left it."""
     index = read_index(out_dir)
     if index is None or index.context != context or journal_path(out_dir).exists():
         return None  # (a journal: a build died while changing the collection)
-    try:
-        if (
-            file_digest(lock_path) != index.lock_digest
-            or None in (index.package, index.collection)
-            or file_stat(package) != index.package
-            or file_stat(out_dir / COLLECTION_FILE) != index.collection
-        ):
-            return None
-    except OSError:
+    if (
+        lock_bytes is None
+        or hashlib.sha256(lock_bytes).hexdigest() != index.lock_digest
+        or None in (index.package, index.collection)
+        or file_stat(package) != index.package
+        or file_stat(out_dir / COLLECTION_FILE) != index.collection
+    ):
         return None
     return index
 
@@ -105,14 +113,6 @@ def decks_key(deck: Deck, assembled: Assembled) -> str:
     """What the collection's description of its decks and note types is made from."""
     notetypes = [(nt.id, nt.content_hash(), mod) for nt, mod in assembled.notetypes]
     return fingerprint([deck.id, deck.name, deck.description, repr(assembled.deck_names), repr(notetypes)])
-
-
-def _read_lockfile(path: Path) -> Lockfile:
-    diags = Diagnostics()
-    lock = read_lockfile(path, diags)
-    if diags.errors:
-        raise ContentError(diags.sorted())
-    return lock
 
 
 def _assemble(
@@ -171,6 +171,7 @@ def _write(
     card_count: int,
     warnings: tuple[Diagnostic, ...],
     base: BuildIndex | None,
+    old_lock: bytes | None,
     canonical: Path,
     context: str,
 ) -> BuildResult:
@@ -181,7 +182,7 @@ def _write(
     state, cards_dir, out_dir = inputs.state, inputs.cards_dir, inputs.out_dir
     target = package_path(out_dir, deck.id)
     lock_path = cards_dir / LOCK_FILE
-    old_text = lock_path.read_text(encoding="utf-8") if lock_path.exists() else None
+    old_text = None if old_lock is None else old_lock.decode("utf-8", errors="replace")
     if base is not None and old_text is not None:  # the lockfile the index describes: change only what changed
         lock_text = update_lockfile_text(old_text, base.lockfile, assembled.lockfile)
     else:
