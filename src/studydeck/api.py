@@ -131,9 +131,8 @@ def _check(cards_dir: Path, strict: bool, track: FileTracker | None) -> list[Dia
     if diags.has_errors:
         lock = Lockfile()  # a damaged lockfile is reported; the cards are still checked in full
     cache = FileCache(default_cache_dir())
+    # (None when anything, the lockfile included, had an error)
     if assemble(folder, *loaded, lock, DEFAULT_NOTE_TYPES, time.time(), cache, diags, track=track) is None:
-        raise ContentError(diags.sorted())
-    if diags.has_errors:
         raise ContentError(diags.sorted())
     warnings = diags.warnings
     if strict and warnings:
