@@ -33,10 +33,10 @@ import typst
 from pypdf import PdfReader
 
 from studydeck import api
-from studydeck.flashcards import make_flashcards
 from studydeck.model import DEFAULT_CATEGORIES
-from studydeck.pdf import render_flashcards, render_key, render_sheet
-from studydeck.quiz import make_sheets
+from studydeck.printing.flashcards import make_flashcards
+from studydeck.printing.pdf import render_flashcards, render_key, render_sheet
+from studydeck.printing.quiz import make_sheets
 
 TEXT = (
     "patient nerve fibre dose daily weeks improvement pain sensory motor axonal demyelinating "

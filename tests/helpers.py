@@ -11,8 +11,8 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from studydeck import api
-from studydeck.buildindex import COLLECTION_FILE, INDEX_FILE
 from studydeck.cli import cli
+from studydeck.engine.index import COLLECTION_FILE, INDEX_FILE
 
 BOOKKEEPING = {INDEX_FILE, COLLECTION_FILE}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
+from studydeck.anki.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
 
 from anki_backend import import_package, new_collection, notes_by_item_id, notetype_names, study_everything
 from helpers import CardsFolder

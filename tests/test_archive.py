@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from studydeck import archive
-from studydeck.archive import SEGMENT_BYTES, write_apkg
+from studydeck.anki import apkg as archive
+from studydeck.anki.apkg import SEGMENT_BYTES, write_apkg
 
 
 def collection_bytes(seed: int, size: int) -> bytes:

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from studydeck import progress
-from studydeck.cli import cli
+from studydeck.cli import cli, progress
 from test_watch import studydeck_command
 
 from helpers import CardsFolder

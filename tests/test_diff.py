@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from studydeck.diff import FieldChange, diff_since_build, diff_since_revision
+from studydeck.authoring.diff import FieldChange, diff_since_build, diff_since_revision
 
 from helpers import CardsFolder
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from studydeck import api
-from studydeck.buildindex import COLLECTION_FILE, INDEX_FILE
-from studydeck.buildlock import exclusive_build
-from studydeck.buildstate import STATE_FILE
+from studydeck.engine.exclusive import exclusive_build
+from studydeck.engine.index import COLLECTION_FILE, INDEX_FILE
+from studydeck.engine.state import STATE_FILE
 
 from helpers import BOOKKEEPING, CardsFolder
 

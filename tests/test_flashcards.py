@@ -9,9 +9,9 @@ from pypdf import PdfReader
 
 from pdfs import A4, LETTER, Placed, all_text, flat, page_sizes, page_texts, placed_texts
 from studydeck import api
-from studydeck.flashcards import MAX_CARD_CHARS, split_text
-from studydeck.pdf import CARD_GRID
-from studydeck.quiz import Filters
+from studydeck.printing.flashcards import MAX_CARD_CHARS, split_text
+from studydeck.printing.pdf import CARD_GRID
+from studydeck.printing.quiz import Filters
 
 from helpers import CardsFolder
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from studydeck.diagnostics import ContentError, Severity
 from studydeck.model import DEFAULT_CATEGORIES
-from studydeck.validate import ID_PATTERN
+from studydeck.source.validate import ID_PATTERN
 
 from helpers import DECK_YAML, DRUGS_YAML, CardsFolder, dedent, diagnostics_printed
 

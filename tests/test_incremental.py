@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from studydeck import api, cache
+from studydeck import api
+from studydeck.engine import cache
 
 from helpers import DECK_YAML, DRUGS_YAML, CardsFolder
 
@@ -81,7 +82,7 @@ def test_items_removed_and_added_earlier_move_the_cards_of_unchanged_files(
 ) -> None:
     """drugs.yaml comes first: when it shrinks or grows, prognosis.yaml is reused from the last
     build but its new cards' due positions must move, exactly as a cold build numbers them."""
-    from studydeck.buildindex import read_index
+    from studydeck.engine.index import read_index
 
     removed = "  - id: ivig-brand\n    category: classification\n    q: Which class does IVIG belong to?\n"
     warm.edit("drugs.yaml", removed + "    a: Immunoglobulins\n    reverse: true\n", "")
@@ -176,9 +177,9 @@ def test_many_files_validated_in_parallel_match_serial(tmp_path: Path, monkeypat
         body = DRUGS_YAML.replace("id: ", f"id: f{n}-").replace("What IVIG", f"What (file {n}) IVIG")
         body = body.replace("Which class", f"Which class (file {n})").replace("About", f"In file {n}, about")
         folder.write(f"part-{n:02}.yaml", body + "\n" + "# padding\n" * 10_000)
-    monkeypatch.setattr("studydeck.collect.PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr("studydeck.engine.collect.PARALLEL_MIN_BYTES", 1)
     parallel = api.compile_cards(folder.cards, now=T0)
-    monkeypatch.setattr("studydeck.collect.PARALLEL_MIN_FILES", 10_000)
+    monkeypatch.setattr("studydeck.engine.collect.PARALLEL_MIN_FILES", 10_000)
     serial = api.compile_cards(folder.cards, now=T0)
     assert parallel.notes == serial.notes and len(serial.notes) == 36
 
@@ -205,10 +206,10 @@ def test_a_file_that_changes_while_being_read_is_reported_and_never_cached(
 ) -> None:
     """A large build keeps only digests and reads each file again when it parses it: an edit
     saved in between is an error (build again), and the cache never holds it under the old key."""
-    from studydeck.cache import FileCache
-    from studydeck.cardsfolder import read_folder
-    from studydeck.collect import CHANGED_WHILE_BUILDING, file_key, load_deck_file, validated
     from studydeck.diagnostics import Diagnostics
+    from studydeck.engine.cache import FileCache
+    from studydeck.engine.collect import CHANGED_WHILE_BUILDING, file_key, load_deck_file, validated
+    from studydeck.source.folder import read_folder
 
     cache_dir = tmp_path / "fresh-cache"
     folder = read_folder(warm.cards, keep_bytes=False)
@@ -229,7 +230,7 @@ def test_updating_the_lockfile_text_equals_formatting_it_anew(seed: int) -> None
     formatting the whole lockfile gives, whatever was added, removed, changed or restored."""
     import random
 
-    from studydeck.lockfile import LockEntry, Lockfile, NoteTypeEntry, format_lockfile, update_lockfile_text
+    from studydeck.identity.lockfile import LockEntry, Lockfile, NoteTypeEntry, format_lockfile, update_lockfile_text
 
     rng = random.Random(seed)
     ids = ["a", "a-b", "a.b", "a0", "a-", "b", "ab", "a-b-c", *[f"item-{n}" for n in range(60)]]
@@ -264,11 +265,11 @@ def test_an_edit_that_keeps_size_and_time_is_still_seen(warm: CardsFolder, monke
     changes the file's change time, so it is read and built."""
     import os
 
-    from studydeck.cardsfolder import SETTLED_NS
+    from studydeck.source.folder import SETTLED_NS
 
     drugs = warm.cards / "drugs.yaml"
     info = drugs.stat()
-    monkeypatch.setattr("studydeck.cardsfolder.SETTLED_NS", 0)  # no need to wait 2 s for the files to settle
+    monkeypatch.setattr("studydeck.source.folder.SETTLED_NS", 0)  # no need to wait 2 s for the files to settle
     warm.build(now=T1)
     drugs.write_text(drugs.read_text().replace("0.4 g/kg per day", "0.5 g/kg per day"))
     os.utime(drugs, ns=(info.st_atime_ns, info.st_mtime_ns))
@@ -293,7 +294,7 @@ def larger_deck(folder: CardsFolder, files: int = 4, per_file: int = 400) -> Non
 def test_a_missing_or_stale_build_index_is_never_trusted(
     warm: CardsFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
-    from studydeck.buildindex import COLLECTION_FILE, INDEX_FILE
+    from studydeck.engine.index import COLLECTION_FILE, INDEX_FILE
 
     larger_deck(warm)
     warm.build(now=T0)

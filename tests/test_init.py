@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from studydeck import api
-from studydeck.scaffold import init_project
-from studydeck.validate import ID_PATTERN
+from studydeck.authoring.scaffold import init_project
+from studydeck.source.validate import ID_PATTERN
 
 from helpers import CardsFolder
 

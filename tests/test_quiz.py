@@ -9,7 +9,7 @@ import pytest
 
 from pdfs import A4, LETTER, all_text, page_sizes, page_texts
 from studydeck import api
-from studydeck.quiz import Filters, SelectionError, make_sheets
+from studydeck.printing.quiz import Filters, SelectionError, make_sheets
 
 from helpers import BOOKKEEPING, CardsFolder
 
@@ -344,7 +344,7 @@ def test_a_failed_render_leaves_every_previous_output(
     def broken(*args: object, **kwargs: object) -> bytes:
         raise RuntimeError("Typst failed")
 
-    monkeypatch.setattr("studydeck.pdf.render_flashcards", broken)
+    monkeypatch.setattr("studydeck.printing.pdf.render_flashcards", broken)
     with pytest.raises(RuntimeError):
         quiz_folder.build()
     assert quiz_folder.snapshot() == before

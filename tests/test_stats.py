@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from studydeck import api
-from studydeck.stats import deck_stats
+from studydeck.authoring.stats import deck_stats
 
 from helpers import CardsFolder
 

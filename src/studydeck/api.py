@@ -10,24 +10,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from studydeck.builder import BuildResult as BuildResult  # re-exported: build() returns it
-from studydeck.builder import read_inputs, unchanged_result
-from studydeck.buildlock import exclusive_build
-from studydeck.cardsfolder import LOCK_FILE, FolderContents, read_folder
+from studydeck.anki.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
+from studydeck.engine.exclusive import exclusive_build
+from studydeck.engine.plan import BuildResult as BuildResult  # re-exported: build() returns it
+from studydeck.engine.plan import read_inputs, unchanged_result
 from studydeck.model import Cards
-from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
+from studydeck.source.folder import LOCK_FILE, FolderContents, read_folder
 
 # The heavy stages (YAML parsing, Markdown, genanki, Typst) are imported inside the functions
 # that use them, so commands that need little (an unchanged `build`, `lock`) start fast.
 if TYPE_CHECKING:
-    from studydeck.collect import Collected
-    from studydeck.compile import CompiledDeck
-    from studydeck.lockfile import Lockfile
-    from studydeck.lockrepair import Repair
-    from studydeck.pdf import Paper
-    from studydeck.progress import FileTracker
-    from studydeck.quiz import Filters, QuizMode
+    from studydeck.cli.progress import FileTracker
+    from studydeck.engine.collect import Collected
+    from studydeck.identity.compile import CompiledDeck
+    from studydeck.identity.lockfile import Lockfile
+    from studydeck.identity.repair import Repair
+    from studydeck.printing.pdf import Paper
+    from studydeck.printing.quiz import Filters, QuizMode
 
 
 @contextlib.contextmanager
@@ -64,8 +64,8 @@ def _collect(
     folder: FolderContents | None = None,
 ) -> Collected:
     """Validate the folder; ``folder`` is the files already read, when the caller has them."""
-    from studydeck.cache import FileCache, default_cache_dir
-    from studydeck.collect import collect_cards
+    from studydeck.engine.cache import FileCache, default_cache_dir
+    from studydeck.engine.collect import collect_cards
 
     diags = Diagnostics()
     cache = FileCache(default_cache_dir() if cache_dir == "default" else cache_dir)
@@ -76,7 +76,7 @@ def _collect(
 
 
 def load_lockfile(cards_dir: Path) -> Lockfile:
-    from studydeck import lockfile
+    from studydeck.identity import lockfile
 
     return lockfile.load_lockfile(Path(cards_dir) / LOCK_FILE)
 
@@ -99,7 +99,7 @@ def _compile(
     track: FileTracker | None,
     folder: FolderContents | None = None,
 ) -> tuple[Cards, CompiledDeck]:
-    from studydeck.compile import compile_deck
+    from studydeck.identity.compile import compile_deck
 
     collected = _collect(cards_dir, track=track, folder=folder)
     lock = load_lockfile(cards_dir)
@@ -117,10 +117,10 @@ def check(cards_dir: Path, *, strict: bool = False, track: FileTracker | None = 
 
 
 def _check(cards_dir: Path, strict: bool, track: FileTracker | None) -> list[Diagnostic]:
-    from studydeck.assemble import assemble
-    from studydeck.cache import FileCache, default_cache_dir
-    from studydeck.collect import load_deck_file
-    from studydeck.lockfile import Lockfile, read_lockfile
+    from studydeck.engine.assemble import assemble
+    from studydeck.engine.cache import FileCache, default_cache_dir
+    from studydeck.engine.collect import load_deck_file
+    from studydeck.identity.lockfile import Lockfile, read_lockfile
 
     folder = read_folder(cards_dir, keep_bytes=False)  # (streamed: a large deck is never in memory whole)
     diags = Diagnostics()
@@ -161,7 +161,7 @@ def build(
         unchanged = unchanged_result(inputs, strict)
         if unchanged is not None:
             return unchanged
-        from studydeck.rebuild import make_outputs
+        from studydeck.engine.build import make_outputs
 
         return make_outputs(inputs, notetypes, time.time() if now is None else now, strict, track)
 
@@ -190,8 +190,8 @@ def quiz(
     ``date`` defaults to the day the deck last changed, from the lockfile. Raises
     SelectionError when the filters name what the deck lacks or select nothing.
     """
-    from studydeck.printouts import deck_date, quiz_files, write_files
-    from studydeck.quiz import ALL_ITEMS, DEFAULT_SEED, DEFAULT_TITLE, make_sheets
+    from studydeck.printing.printouts import deck_date, quiz_files, write_files
+    from studydeck.printing.quiz import ALL_ITEMS, DEFAULT_SEED, DEFAULT_TITLE, make_sheets
 
     cards = load_deck(cards_dir)
     if date is None:
@@ -219,10 +219,10 @@ class FlashcardsResult:
 
 def flashcards(cards_dir: Path, out: Path, *, filters: Filters | None = None, paper: Paper = "a4") -> FlashcardsResult:
     """Write cut-out flashcards to ``out``: fronts and mirrored backs on alternating pages."""
-    from studydeck.flashcards import make_flashcards
-    from studydeck.pdf import render_flashcards
-    from studydeck.printouts import flashcards_title, write_files
-    from studydeck.quiz import ALL_ITEMS, select_items
+    from studydeck.printing.flashcards import make_flashcards
+    from studydeck.printing.pdf import render_flashcards
+    from studydeck.printing.printouts import flashcards_title, write_files
+    from studydeck.printing.quiz import ALL_ITEMS, select_items
 
     cards = load_deck(cards_dir)
     made = make_flashcards(cards, select_items(cards, filters or ALL_ITEMS))
@@ -239,8 +239,8 @@ class LockRepairResult:
 
 def repair_lock(cards_dir: Path) -> LockRepairResult:
     """Rewrite a damaged lockfile, keeping every line that can still be read (`studydeck lock --repair`)."""
-    from studydeck.lockfile import format_lockfile
-    from studydeck.lockrepair import repair_lockfile
+    from studydeck.identity.lockfile import format_lockfile
+    from studydeck.identity.repair import repair_lockfile
 
     cards_dir = Path(cards_dir)
     path = cards_dir / LOCK_FILE
@@ -267,7 +267,7 @@ def forget_removed_ids(cards_dir: Path, ids: Iterable[str]) -> None:
     under an old id would take over an old note and its review history. Forget an id only
     if its item never reached learners.
     """
-    from studydeck.lockfile import Lockfile, format_lockfile
+    from studydeck.identity.lockfile import Lockfile, format_lockfile
 
     cards_dir, forget = Path(cards_dir), sorted(set(ids))
     path = cards_dir / LOCK_FILE

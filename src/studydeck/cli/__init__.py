@@ -1,0 +1,78 @@
+"""The `studydeck` command: parses options and calls the API; one module per command."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from studydeck import __version__
+from studydeck.cli.report import print_diagnostics
+from studydeck.diagnostics import ContentError, OutputError
+
+EXIT_CONTENT = 1  # invalid cards, or an output that could not be written
+EXIT_INTERNAL = 3  # a bug in studydeck
+
+
+#: Each command lives in studydeck.cli.<name>, imported only when that command runs, so
+#: `studydeck build` on an unchanged folder does not pay for PDF, export or watch machinery.
+COMMANDS = ("build", "check", "quiz", "cards", "lock", "init", "watch", "stats", "diff", "export")
+
+
+class StudydeckGroup(click.Group):
+    """Loads commands on demand; turns content and output problems into messages and exit status 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        command = getattr(importlib.import_module(f"studydeck.cli.{cmd_name}"), f"{cmd_name}_command")
+        assert isinstance(command, click.Command)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if os.environ.get("NO_COLOR"):  # https://no-color.org; click already drops colour when piped
+            ctx.color = False
+        try:
+            return super().invoke(ctx)
+        except ContentError as exc:
+            print_diagnostics(exc.diagnostics, failed=True)
+            ctx.exit(EXIT_CONTENT)
+        except OutputError as exc:
+            click.echo(click.style(f"error: {exc}", fg="red"), err=True)
+            click.echo("The previous outputs were left as they were.", err=True)
+            ctx.exit(EXIT_CONTENT)
+        except OSError as exc:  # the system refused a read or write, e.g. `studydeck build > /dev/full`
+            where = f" ({exc.filename})" if exc.filename else ""
+            click.echo(click.style(f"error: {exc.strerror or exc}{where}", fg="red"), err=True)
+            ctx.exit(EXIT_CONTENT)
+
+
+@click.group(cls=StudydeckGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="studydeck")
+def cli() -> None:
+    """Compile YAML question-answer items into Anki decks and printable quiz sheets.
+
+    \b
+    Exit status: 0 success; 1 invalid content (every error printed as
+    path:line:col: error: message) or an output that could not be written;
+    2 usage error.
+    """
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        cli.main(prog_name="studydeck")
+    except Exception:  # a bug in studydeck, not in the cards: short report, no wall of text
+        if os.environ.get("STUDYDECK_DEBUG"):
+            raise
+        click.echo("internal error in studydeck; please report it with this output:", err=True)
+        click.echo(traceback.format_exc(limit=-3), err=True)
+        sys.exit(EXIT_INTERNAL)

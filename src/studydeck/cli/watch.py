@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import click
+
+from studydeck.authoring.watch import watch_cards
+from studydeck.cli.build import build_command
+from studydeck.cli.options import cards_option, out_option
+from studydeck.cli.report import print_diagnostics
+from studydeck.diagnostics import ContentError, OutputError, display_path
+
+
+@click.command("watch")
+@cards_option
+@out_option
+@click.pass_context
+def watch_command(ctx: click.Context, cards_dir: Path, out_dir: Path) -> None:
+    """Build, then rebuild after every save below the cards folder, printing what
+    changed or what is wrong. A bad edit never stops it; Ctrl-C does.
+
+    \b
+    Example:
+        studydeck watch --cards cards --out build
+    """
+    # Ctrl-C and SIGTERM both stop it cleanly, even when it was started with SIGINT ignored
+    # (as background jobs and some CI runners start programs).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        for rebuilds, changed in enumerate(watch_cards(cards_dir, ignore=[out_dir])):
+            if rebuilds:
+                names = ", ".join(display_path(str(path)) for path in changed)
+                click.secho(f"\n[{time.strftime('%H:%M:%S')}] changed: {names}", bold=True)
+            try:
+                # Exactly what `studydeck build` does, so the two never drift apart.
+                ctx.invoke(build_command, cards_dir=cards_dir, out_dir=out_dir, strict=False)
+            except ContentError as exc:
+                print_diagnostics(exc.diagnostics)
+            except OutputError as exc:
+                click.secho(f"error: {exc}", fg="red", err=True)
+            if not rebuilds:
+                click.echo(f"Watching {display_path(str(cards_dir))} for changes; press Ctrl-C to stop.")
+    except KeyboardInterrupt:  # Ctrl-C during a build: the build's outputs are atomic, nothing is half-written
+        pass
+    click.echo("Stopped watching.")

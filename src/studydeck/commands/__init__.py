@@ -1,1 +1,0 @@
-"""One module per command; each parses options and calls studydeck.api."""

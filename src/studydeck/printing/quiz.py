@@ -1,0 +1,287 @@
+"""What a printed quiz asks: items filtered, picked, ordered and laid out as plain data.
+
+Everything here is a pure function of the validated cards and the options. Randomness comes
+from hashing the seed with each item id, not from a random generator, so a given seed always
+gives the same sheet, and adding one item to the deck does not reshuffle all the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from studydeck.identity.compile import anki_tags
+from studydeck.model import Cards, Item
+from studydeck.source.cloze import blank, parse_cloze, reveal
+from studydeck.source.markup import to_plain
+from studydeck.source.validate import did_you_mean
+
+QuizMode = Literal["open", "choice", "cloze"]
+QUIZ_MODES: tuple[QuizMode, ...] = ("open", "choice", "cloze")
+QuestionStyle = Literal["open", "choice", "cloze"]
+DEFAULT_SEED = 1
+DEFAULT_TITLE = "Quiz"
+MAX_VERSIONS = 26  # versions are lettered A–Z
+MAX_CHOICES = 26  # and so are the choices
+
+
+class SelectionError(Exception):
+    """The options select nothing or name something the deck does not have (a usage error)."""
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which items to print; each kind of filter keeps items matching any of its values."""
+
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # `drug` also matches `drug::ivig`
+    decks: tuple[str, ...] = ()  # a subdeck, with or without the deck's name, and its children
+
+    def describe(self) -> str:
+        parts = [
+            f"{label} {', '.join(values)}"
+            for label, values in (("category", self.categories), ("tag", self.tags), ("deck", self.decks))
+            if values
+        ]
+        return "; ".join(parts)
+
+
+ALL_ITEMS = Filters()
+
+
+@dataclass(frozen=True)
+class Question:
+    number: int
+    item_id: str
+    style: QuestionStyle
+    prompt: str  # plain text; cloze prompts have `_____` (or `[hint]`) for each deletion
+    answer: str  # plain text: the answer, or the cloze deletions joined by " · "
+    key_prompt: str  # the question as the answer key repeats it: cloze sentences filled in
+    choices: tuple[str, ...] = ()  # choice style: every option, in printed order
+    answer_letter: str = ""  # choice style: the letter of the correct option
+    answer_lines: int = 0  # open style: ruled lines to write on
+    source: str = ""
+    caution: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    category: str
+    questions: tuple[Question, ...]
+
+    @property
+    def title(self) -> str:
+        return category_title(self.category)
+
+
+def category_title(category: str) -> str:
+    """`adverse-effect` → `Adverse effect`, as a heading."""
+    return category.replace("-", " ").replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class QuizSheet:
+    """One version of a quiz; the question sheet and its answer key are both drawn from it."""
+
+    title: str
+    deck_name: str
+    date: str
+    version: str  # "" for a single version, else "A", "B", …
+    selection: str  # the filters, as printed in the header
+    sections: tuple[Section, ...]
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for s in self.sections for q in s.questions)
+
+
+def version_labels(versions: int) -> list[str]:
+    if not 1 <= versions <= MAX_VERSIONS:
+        raise SelectionError(f"versions must be 1 to {MAX_VERSIONS}", "--versions")
+    return [""] if versions == 1 else list(string.ascii_uppercase[:versions])
+
+
+# -- filtering ------------------------------------------------------------------------------
+
+
+def _matches_prefix(name: str, wanted: str) -> bool:
+    """`drug` matches `drug` and `drug::ivig` (Anki compares case-insensitively), not `drugs`."""
+    name, wanted = name.casefold(), wanted.casefold()
+    return name == wanted or name.startswith(wanted + "::")
+
+
+def _prefixes(names: Iterable[str]) -> set[str]:
+    """Every name and every ancestor of it: `a::b::c` gives `a`, `a::b` and `a::b::c`."""
+    found: set[str] = set()
+    for name in names:
+        parts = name.split("::")
+        found.update("::".join(parts[:n]) for n in range(1, len(parts) + 1))
+    return found
+
+
+def _check_known(values: tuple[str, ...], known: set[str], option: str, what: str, shown: set[str]) -> None:
+    """Every value must name something in ``known``; the error lists ``shown``, the usual spellings."""
+    known_folded = {k.casefold() for k in known}
+    for value in values:
+        if value.casefold() not in known_folded:
+            raise SelectionError(
+                f"unknown {what} {value!r}{did_you_mean(value, known)}; choose from: {', '.join(sorted(shown))}",
+                option,
+            )
+
+
+def _deck_names(cards: Cards, item: Item) -> list[str]:
+    """The item's deck as a subdeck name and as the full Anki name; `--deck` accepts either."""
+    return [name for name in (item.subdeck, cards.anki_deck_name(item)) if name]
+
+
+def select_items(cards: Cards, filters: Filters) -> list[Item]:
+    """The items passing every filter, in file order; raises SelectionError for unknown names."""
+    categories = set(cards.deck.categories)
+    _check_known(filters.categories, categories, "--category", "category", categories)
+    tags = _prefixes(t for item in cards.items for t in anki_tags(item))
+    _check_known(filters.tags, tags, "--tag", "tag", tags)
+    decks = _prefixes(name for item in cards.items for name in _deck_names(cards, item))
+    subdecks = _prefixes(item.subdeck for item in cards.items if item.subdeck)
+    _check_known(filters.decks, decks, "--deck", "deck", {cards.deck.name, *subdecks})
+    wanted_categories = {c.casefold() for c in filters.categories}
+    chosen = []
+    for item in cards.items:
+        if filters.categories and item.category.casefold() not in wanted_categories:
+            continue
+        if filters.tags and not any(_matches_prefix(t, w) for t in anki_tags(item) for w in filters.tags):
+            continue
+        if filters.decks and not any(_matches_prefix(d, w) for d in _deck_names(cards, item) for w in filters.decks):
+            continue
+        chosen.append(item)
+    if not chosen:
+        raise SelectionError(
+            f"no item matches all of: {filters.describe()}" if cards.items else "the deck has no items"
+        )
+    return chosen
+
+
+# -- picking and ordering -------------------------------------------------------------------
+
+
+def _shuffle_key(seed: int, purpose: str, name: str) -> bytes:
+    return hashlib.sha256(f"{seed}\x00{purpose}\x00{name}".encode()).digest()
+
+
+def pick(items: list[Item], count: int | None, seed: int) -> list[Item]:
+    """``count`` items chosen by the seed (all of them when count is None), in their original order."""
+    if count is None or count >= len(items):
+        return list(items)
+    chosen = {item.id for item in sorted(items, key=lambda item: _shuffle_key(seed, "pick", item.id))[:count]}
+    return [item for item in items if item.id in chosen]
+
+
+def prompt_text(item: Item) -> str:
+    """The question as printed: plain text, cloze deletions left blank."""
+    return blank(to_plain(item.cloze)) if item.kind == "cloze" else to_plain(item.q)
+
+
+def answer_text(item: Item) -> str:
+    """The answer as printed: plain text; for a cloze item, its deletions in order."""
+    if item.kind == "basic":
+        return to_plain(item.a)
+    deletions, _ = parse_cloze(to_plain(item.cloze))
+    return " · ".join(d.text for d in deletions)
+
+
+def revealed_text(item: Item) -> str:
+    """The whole fact: the answer, or the cloze sentence with every deletion filled in."""
+    return to_plain(item.a) if item.kind == "basic" else reveal(to_plain(item.cloze))
+
+
+def source_text(cards: Cards, item: Item) -> str:
+    if item.source is None:
+        return ""
+    source = cards.deck.sources[item.source.key]
+    parts = [source.title, item.source.section, source.publisher]
+    return " · ".join(part for part in parts if part)
+
+
+def answer_lines(answer: str) -> int:
+    """Room to write: two ruled lines, one more per ~80 characters of the expected answer."""
+    return min(5, 2 + len(answer) // 80)
+
+
+def _option_text(text: str) -> str:
+    """Options lose a final full stop: the answer alone ending in one would give it away."""
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+
+
+def _question(cards: Cards, item: Item, number: int, mode: QuizMode, seed: int, version: str) -> Question:
+    answer, prompt = answer_text(item), prompt_text(item)
+    question = Question(
+        number=number,
+        item_id=item.id,
+        style="cloze",
+        prompt=prompt,
+        answer=answer,
+        key_prompt=revealed_text(item) if item.kind == "cloze" else prompt,
+        source=source_text(cards, item),
+        caution=to_plain(item.caution),
+    )
+    if item.kind == "cloze":
+        return question
+    if mode == "choice" and item.wrong:
+        correct = _option_text(answer)
+        # Lettered A–Z; a distractor repeating the answer (check warns about it) is shown once.
+        options = list(dict.fromkeys([correct, *(_option_text(to_plain(w)) for w in item.wrong)]))[:MAX_CHOICES]
+        purpose = f"choices{version}:{item.id}"
+        options.sort(key=lambda option: _shuffle_key(seed, purpose, option))
+        letter = string.ascii_uppercase[options.index(correct)]
+        return replace(question, style="choice", answer=correct, choices=tuple(options), answer_letter=letter)
+    return replace(question, style="open", answer_lines=answer_lines(answer))
+
+
+def make_sheets(
+    cards: Cards,
+    filters: Filters = ALL_ITEMS,
+    *,
+    count: int | None = None,
+    seed: int = DEFAULT_SEED,
+    mode: QuizMode = "open",
+    versions: int = 1,
+    title: str = DEFAULT_TITLE,
+    date: str = "",
+) -> list[QuizSheet]:
+    """Every version of the quiz: the same items, each version in its own order.
+
+    Questions come in sections by category (in the deck's order), shuffled within a section.
+    Raises SelectionError when the options select nothing or name what the deck lacks.
+    """
+    labels = version_labels(versions)
+    items = select_items(cards, filters)
+    if mode == "cloze":
+        items = [item for item in items if item.kind == "cloze"]
+        if not items:
+            raise SelectionError("--mode cloze needs cloze items, and none is selected", "--mode")
+    items = pick(items, count, seed)
+    return [_sheet(cards, items, mode, seed, version, title, date, filters.describe()) for version in labels]
+
+
+def _sheet(
+    cards: Cards, items: list[Item], mode: QuizMode, seed: int, version: str, title: str, date: str, selection: str
+) -> QuizSheet:
+    sections = []
+    number = 1
+    for category in cards.deck.categories:
+        in_category = [item for item in items if item.category == category]
+        in_category.sort(key=lambda item: _shuffle_key(seed, f"order{version}", item.id))
+        questions = []
+        for item in in_category:
+            questions.append(_question(cards, item, number, mode, seed, version))
+            number += 1
+        if questions:
+            sections.append(Section(category, tuple(questions)))
+    return QuizSheet(title, cards.deck.name, date, version, selection, tuple(sections))

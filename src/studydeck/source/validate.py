@@ -1,0 +1,468 @@
+"""Stage 2: check parsed files against the format of DESIGN.md §1 and build plain `Item`s.
+
+Every problem is recorded with its location; validation never stops at the first one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from studydeck.diagnostics import Diagnostic, Diagnostics, Location
+from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, Deck, FileItems, Item, Source, SourceRef
+from studydeck.source.cloze import parse_cloze, reveal
+from studydeck.source.load import CardFile
+from studydeck.source.yamlfile import Node, kind_name
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+MAX_ANSWER_WORDS = 40
+
+# The keys each mapping accepts; True marks a required key.
+DECK_KEYS = {"name": True, "id": True, "description": False, "sources": False, "categories": False}
+SOURCE_KEYS = {"title": True, "url": False, "reviewed": False, "publisher": False}
+FILE_KEYS = {"deck": False, "source": False, "tags": False, "items": True}
+ITEM_KEYS = {
+    "id": True,
+    "category": True,
+    "q": False,
+    "a": False,
+    "cloze": False,
+    "extra": False,
+    "caution": False,
+    "tags": False,
+    "source": False,
+    "image": False,
+    "wrong": False,
+    "reverse": False,
+}
+SOURCE_REF_KEYS = {"key": True, "section": False}
+
+_UNIT = re.compile(
+    r"\d\s*(?:mg|g|kg|µg|μg|mcg|ng|ml|mL|dl|l|L|IU|ME|U|units?|mmol|mEq|%|tablets?|capsules?|"
+    r"drops?|ampoules?|sessions?|times|h|hours?|min|d|days?|weeks?|months?|years?)(?![A-Za-z])"
+)
+_WHITESPACE = re.compile(r"\s")
+# Anki keeps deck names and tags in fields separated by control characters.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What validating one card file found.
+
+    It depends only on the file's bytes, deck.yaml and the image files it names (recorded in
+    ``images`` with what was found there), so it can be cached and computed in parallel.
+    """
+
+    items: tuple[Item, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    images: tuple[tuple[str, str], ...] = ()
+
+
+def validate_deck(card_file: CardFile, root: Path, diags: Diagnostics) -> Deck | None:
+    """deck.yaml as a `Deck`, or None (problems in ``diags``)."""
+    return _Checker(root, diags).deck(card_file)
+
+
+def validate_card_file(card_file: CardFile, deck: Deck, root: Path, diags: Diagnostics) -> FileResult:
+    """Check one parsed card file; ``diags`` holds what parsing it reported."""
+    checker = _Checker(root, diags)
+    items = checker.card_file(card_file, deck)
+    return FileResult(tuple(items), tuple(diags.items), tuple(checker.images))
+
+
+def file_items(items: Sequence[Item]) -> FileItems:
+    """The items of one card file as a build keeps them (`FileItems`)."""
+    prompts = tuple(
+        hashlib.blake2b(" ".join(item.prompt.casefold().split()).encode(), digest_size=12).digest() for item in items
+    )
+    return FileItems(
+        path=items[0].location.path if items else "",
+        ids=tuple(item.id for item in items),
+        lines=tuple(item.location.line for item in items),
+        cols=tuple(item.location.col for item in items),
+        prompts=prompts,
+        subdecks=tuple(item.subdeck for item in items),
+    )
+
+
+def check_across_files(files: Sequence[FileItems], diags: Diagnostics) -> None:
+    """What no single file can tell: ids used twice, questions asked twice."""
+    for file, index, first, at in _repeats(files, lambda f: f.ids):
+        diags.error(file.location(index), f"duplicate id {file.ids[index]!r} (first used at {first.location(at)})")
+    for file, index, first, at in _repeats(files, lambda f: f.prompts):
+        message = f"item {file.ids[index]!r} asks the same question as {first.ids[at]!r} ({first.location(at)})"
+        diags.warning(file.location(index), message)
+
+
+def _repeats(
+    files: Sequence[FileItems], column: Callable[[FileItems], Sequence[Hashable]]
+) -> Iterator[tuple[FileItems, int, FileItems, int]]:
+    """Each item whose value in ``column`` an earlier item had, with that earlier item."""
+    values = [value for file in files for value in column(file)]
+    if len(set(values)) == len(values):  # (a large deck has no repeats: one set says so quickly)
+        return
+    first_seen: dict[Hashable, tuple[FileItems, int]] = {}
+    for file in files:
+        for index, value in enumerate(column(file)):
+            first, at = first_seen.setdefault(value, (file, index))
+            if first is not file or at != index:
+                yield file, index, first, at
+
+
+def image_state(path: Path, root: Path) -> str:
+    """What is at an image path, so a cached result can tell that the image changed."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        return "outside"
+    return "dir" if path.is_dir() else "file" if path.is_file() else "missing"
+
+
+class _Checker:
+    def __init__(self, root: Path, diags: Diagnostics) -> None:
+        self.root = root
+        self.diags = diags
+        self.images: list[tuple[str, str]] = []
+
+    # -- generic readers ------------------------------------------------------------------
+
+    def keys(self, node: Node, allowed: dict[str, bool], what: str) -> bool:
+        """Check a mapping's keys; False when ``node`` is not a mapping at all."""
+        if not node.is_map:
+            self.diags.error(node.loc, f"{what} must be a mapping, not {kind_name(node.value)}")
+            return False
+        for key in node.value:
+            if key not in allowed:
+                self.diags.error(node.key_loc(key), f"unknown key {key!r} in {what}{did_you_mean(key, allowed)}")
+        for key, required in allowed.items():
+            if required and key not in node.value:
+                self.diags.error(node.loc, f"{what} is missing the required key {key!r}")
+        return True
+
+    def text(self, node: Node | None, what: str, *, required: bool = False) -> str | None:
+        if node is None:
+            return None
+        value = node.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and node.raw is not None:
+            value = node.raw  # a number written as text keeps its spelling: 0.10 stays 0.10
+        if not isinstance(value, str):
+            hint = " (quote it)" if isinstance(value, (bool, dt.date)) else ""
+            self.diags.error(node.loc, f"{what} must be text, not {kind_name(node.value)}{hint}")
+            return None
+        value = value.strip()
+        if required and not value:
+            self.diags.error(node.loc, f"{what} must not be empty")
+            return None
+        return value
+
+    def text_list(self, node: Node | None, what: str) -> list[tuple[str, Location]]:
+        if node is None:
+            return []
+        entries = node.value if node.is_list else [node] if isinstance(node.value, str) else None
+        if entries is None:
+            self.diags.error(node.loc, f"{what} must be a list of text, not {kind_name(node.value)}")
+            return []
+        result = []
+        for entry in entries:
+            text = self.text(entry, f"each entry of {what}", required=True)
+            if text is not None:
+                result.append((text, entry.loc))
+        return result
+
+    def tags(self, node: Node | None) -> list[str]:
+        tags = []
+        for tag, loc in self.text_list(node, "tags"):
+            if _CONTROL.search(tag):
+                self.diags.error(loc, f"tag {tag!r} contains a control character")
+            elif _WHITESPACE.search(tag):
+                self.diags.error(loc, f"tag {tag!r} contains a space; Anki tags are single words (use - or ::)")
+            else:
+                tags.append(tag)
+        return tags
+
+    def identifier(self, node: Node | None, what: str) -> str | None:
+        value = self.text(node, what, required=True)
+        if value is None or node is None:
+            return None
+        if not ID_PATTERN.match(value):
+            self.diags.error(
+                node.loc,
+                f"{what} {value!r} must be lowercase letters, digits, '.', '_' or '-', starting with a letter or digit",
+            )
+            return None
+        return value
+
+    # -- deck.yaml ------------------------------------------------------------------------
+
+    def deck(self, card_file: CardFile) -> Deck | None:
+        node = card_file.root
+        if node is None:
+            if not self.diags.errors:
+                self.diags.error(card_file.location, "deck.yaml is empty; it needs at least 'name' and 'id'")
+            return None
+        if not self.keys(node, DECK_KEYS, "deck.yaml"):
+            return None
+        v = node.value
+        name = self.text(v.get("name"), "deck name", required=True)
+        if name is not None and any(not part.strip() for part in name.split("::")):
+            self.diags.error(v["name"].loc, "deck name has an empty part around '::'")
+        elif name is not None and _CONTROL.search(name):
+            self.diags.error(v["name"].loc, f"deck name {name!r} contains a control character")
+        deck_id = self.identifier(v.get("id"), "deck id")
+        description = self.text(v.get("description"), "description") or ""
+        sources = self.sources(v.get("sources"))
+        categories = self.categories(v.get("categories"))
+        if name is None or deck_id is None:
+            return None
+        return Deck(name.strip(), deck_id, description, sources, categories, v["id"].loc)
+
+    def sources(self, node: Node | None) -> dict[str, Source]:
+        if node is None:
+            return {}
+        if not node.is_map:
+            self.diags.error(node.loc, f"sources must be a mapping of key → source, not {kind_name(node.value)}")
+            return {}
+        sources = {}
+        for key, entry in node.value.items():
+            what = f"source {key!r}"
+            if not self.keys(entry, SOURCE_KEYS, what):
+                continue
+            e = entry.value
+            title = self.text(e.get("title"), f"title of {what}", required=True)
+            url = self.text(e.get("url"), f"url of {what}")
+            if url and not url.startswith(("https://", "http://")):
+                self.diags.error(e["url"].loc, f"url of {what} must start with http:// or https://")
+                url = None
+            reviewed = self.date(e.get("reviewed"), f"reviewed date of {what}")
+            publisher = self.text(e.get("publisher"), f"publisher of {what}")
+            if title is not None:
+                sources[key] = Source(key, title, url or None, reviewed, publisher or None)
+        return sources
+
+    def date(self, node: Node | None, what: str) -> dt.date | None:
+        if node is None:
+            return None
+        if isinstance(node.value, dt.datetime):
+            return node.value.date()
+        if isinstance(node.value, dt.date):
+            return node.value
+        if isinstance(node.value, str):
+            try:
+                return dt.date.fromisoformat(node.value.strip())
+            except ValueError:
+                pass
+        self.diags.error(node.loc, f"{what} must be a date like 2025-07-04")
+        return None
+
+    def categories(self, node: Node | None) -> tuple[str, ...]:
+        if node is None:
+            return DEFAULT_CATEGORIES
+        found: list[str] = []
+        for name, loc in self.text_list(node, "categories"):
+            if not ID_PATTERN.match(name):
+                self.diags.error(loc, f"category {name!r} must be lowercase letters, digits, '.', '_' or '-'")
+            elif name in found:
+                self.diags.error(loc, f"category {name!r} is listed twice")
+            else:
+                found.append(name)
+        if node.is_list and not found and not self.diags.errors:
+            self.diags.error(node.loc, "categories must list at least one category")
+        return tuple(found) or DEFAULT_CATEGORIES
+
+    # -- card files -----------------------------------------------------------------------
+
+    def card_file(self, card_file: CardFile, deck: Deck) -> list[Item]:
+        node = card_file.root
+        if node is None:
+            if not self.diags.items:  # nothing reported yet: the file is simply empty
+                self.diags.error(card_file.location, "file is empty; a card file needs an 'items:' list")
+            return []
+        if not self.keys(node, FILE_KEYS, "a card file"):
+            return []
+        v = node.value
+        subdeck = self.subdeck(v.get("deck"))
+        default_source = self.source_ref(v.get("source"), deck, None)
+        file_tags = self.tags(v.get("tags"))
+        items_node = v.get("items")
+        if items_node is None:
+            return []
+        if not items_node.is_list:
+            self.diags.error(items_node.loc, f"items must be a list, not {kind_name(items_node.value)}")
+            return []
+        items = []
+        for entry in items_node.value:
+            item = self.item(entry, deck, subdeck, default_source, file_tags)
+            if item is not None:
+                items.append(item)
+        return items
+
+    def subdeck(self, node: Node | None) -> str:
+        name = self.text(node, "deck")
+        if not name or node is None:
+            return ""
+        parts = [part.strip() for part in name.split("::")]
+        if any(not part for part in parts):
+            self.diags.error(node.loc, f"deck {name!r} has an empty part around '::'")
+            return ""
+        if _CONTROL.search(name):
+            self.diags.error(node.loc, f"deck {name!r} contains a control character")
+            return ""
+        return "::".join(parts)
+
+    def source_ref(self, node: Node | None, deck: Deck, default: SourceRef | None) -> SourceRef | None:
+        if node is None:
+            return default
+        if node.is_map:
+            if not self.keys(node, SOURCE_REF_KEYS, "source"):
+                return default
+            key_node = node.value.get("key")
+            key = self.text(key_node, "source key", required=True)
+            section = self.text(node.value.get("section"), "source section") or None
+        else:
+            key_node = node
+            key = self.text(node, "source", required=True)
+            section = None
+        if key is None or key_node is None:
+            return default
+        if key not in deck.sources:
+            declared = ", ".join(sorted(deck.sources)) or "none"
+            self.diags.error(
+                key_node.loc,
+                f"unknown source {key!r}{did_you_mean(key, deck.sources)}; deck.yaml declares: {declared}",
+            )
+            return default
+        return SourceRef(key, section)
+
+    def item(
+        self,
+        node: Node,
+        deck: Deck,
+        subdeck: str,
+        default_source: SourceRef | None,
+        file_tags: list[str],
+    ) -> Item | None:
+        if not self.keys(node, ITEM_KEYS, "an item"):
+            return None
+        v: dict[str, Any] = node.value
+        errors_before = len(self.diags.errors)
+        item_id = self.identifier(v.get("id"), "id")
+        category = self.text(v.get("category"), "category", required=True)
+        if category is not None and category not in deck.categories:
+            self.diags.error(
+                v["category"].loc,
+                f"unknown category {category!r}{did_you_mean(category, deck.categories)}; "
+                f"choose one of: {', '.join(deck.categories)}",
+            )
+        q = self.text(v.get("q"), "q", required=True)
+        a = self.text(v.get("a"), "a", required=True)
+        cloze = self.text(v.get("cloze"), "cloze", required=True)
+        is_cloze = "cloze" in v
+        if is_cloze and ("q" in v or "a" in v):
+            self.diags.error(node.loc, "an item is basic (q and a) or cloze (cloze), not both")
+        elif not is_cloze and ("q" in v) != ("a" in v):
+            missing = "a" if "q" in v else "q"
+            self.diags.error(node.loc, f"a basic item needs both 'q' and 'a'; {missing!r} is missing")
+        elif not is_cloze and "q" not in v:
+            self.diags.error(node.loc, "an item needs 'q' and 'a' (basic) or 'cloze'")
+        if cloze is not None:
+            self.cloze(cloze, v["cloze"].loc)
+        reverse = self.boolean(v.get("reverse"), "reverse")
+        if reverse and is_cloze:
+            self.diags.error(v["reverse"].loc, "reverse applies to basic items (q and a) only")
+        wrong = self.text_list(v.get("wrong"), "wrong")
+        extra = self.text(v.get("extra"), "extra") or ""
+        caution = self.text(v.get("caution"), "caution") or ""
+        tags = self.tags(v.get("tags"))
+        source = self.source_ref(v.get("source"), deck, default_source)
+        image = self.image(v.get("image"))
+        if len(self.diags.errors) > errors_before or item_id is None or category is None:
+            return None
+        item = Item(
+            id=item_id,
+            category=category,
+            kind="cloze" if is_cloze else "basic",
+            location=v["id"].loc,
+            subdeck=subdeck,
+            q=q or "",
+            a=a or "",
+            cloze=cloze or "",
+            extra=extra,
+            caution=caution,
+            tags=tuple(dict.fromkeys([*file_tags, *tags])),
+            source=source,
+            image=image,
+            wrong=tuple(text for text, _ in wrong),
+            reverse=reverse,
+        )
+        self.item_warnings(item, v, wrong)
+        return item
+
+    def boolean(self, node: Node | None, what: str) -> bool:
+        if node is None:
+            return False
+        if not isinstance(node.value, bool):
+            self.diags.error(node.loc, f"{what} must be true or false, not {kind_name(node.value)}")
+            return False
+        return node.value
+
+    def cloze(self, text: str, loc: Location) -> None:
+        deletions, problems = parse_cloze(text)
+        for problem in problems:
+            self.diags.error(loc, f"{problem.message} (at character {problem.offset + 1} of the cloze text)")
+        if not deletions and not problems:
+            self.diags.error(loc, "cloze text has no deletion; mark one as {{c1::text}}")
+
+    def image(self, node: Node | None) -> str | None:
+        raw = self.text(node, "image", required=True)
+        if raw is None or node is None:
+            return None
+        posix = PurePosixPath(raw.replace("\\", "/"))
+        if posix.is_absolute() or re.match(r"[A-Za-z]:", raw):
+            self.diags.error(node.loc, f"image {raw!r} must be a path relative to the cards folder")
+            return None
+        if ".." in posix.parts:
+            self.diags.error(node.loc, f"image {raw!r} must not contain '..'; keep images inside the cards folder")
+            return None
+        state = image_state(self.root.joinpath(*posix.parts), self.root)
+        self.images.append((raw, state))
+        if state == "outside":
+            self.diags.error(node.loc, f"image {raw!r} leads outside the cards folder")
+            return None
+        if state == "dir":
+            self.diags.error(node.loc, f"image {raw!r} is a folder, not a file")
+            return None
+        if state == "missing":
+            self.diags.error(node.loc, f"image file {raw!r} not found in the cards folder")
+            return None
+        if posix.suffix.lower() not in IMAGE_SUFFIXES:
+            self.diags.error(node.loc, f"image {raw!r} must be one of: {', '.join(IMAGE_SUFFIXES)}")
+            return None
+        return posix.as_posix()
+
+    # -- warnings -------------------------------------------------------------------------
+
+    def item_warnings(self, item: Item, v: dict[str, Node], wrong: list[tuple[str, Location]]) -> None:
+        if item.kind == "basic" and len(item.a.split()) > MAX_ANSWER_WORDS:
+            self.diags.warning(
+                v["a"].loc,
+                f"answer has {len(item.a.split())} words; keep answers under ~{MAX_ANSWER_WORDS} "
+                "(one fact per card, details in 'extra')",
+            )
+        if item.category == "dosing":
+            text = item.a if item.kind == "basic" else reveal(item.cloze)
+            if not _UNIT.search(text):
+                field = "a" if item.kind == "basic" else "cloze"
+                self.diags.warning(v[field].loc, "dosing item has no number with a unit (mg, g/kg, ml, %, …)")
+        for text, loc in wrong:
+            if item.kind == "basic" and text.casefold() == item.a.casefold():
+                self.diags.warning(loc, "this distractor is the same as the answer")
