@@ -14,8 +14,8 @@ import pytest
 from anki.collection import ImportCsvRequest
 
 from studydeck import api
+from studydeck.anki.notes import note_guid
 from studydeck.export import FORMATS, export_csv, export_html, export_json, export_markdown, export_tsv
-from studydeck.identity.compile import note_guid
 
 from anki_backend import import_package, new_collection, notes_by_item_id
 from helpers import CardsFolder

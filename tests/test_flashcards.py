@@ -11,7 +11,7 @@ from pdfs import A4, LETTER, Placed, all_text, flat, page_sizes, page_texts, pla
 from studydeck import api
 from studydeck.printing.flashcards import MAX_CARD_CHARS, split_text
 from studydeck.printing.pdf import CARD_GRID
-from studydeck.printing.quiz import Filters
+from studydeck.source.selection import Filters
 
 from helpers import CardsFolder
 

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from studydeck import api
 from studydeck.cli import cli
-from studydeck.printing.quiz import Filters
+from studydeck.source.selection import Filters
 
 DATA = Path(__file__).parent / "data"
 NOW = 1_800_000_000.0  # fixed, so that items the lockfile lacks get a known time

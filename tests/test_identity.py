@@ -10,7 +10,7 @@ import genanki
 import pytest
 
 from studydeck import api
-from studydeck.identity.compile import note_guid
+from studydeck.anki.notes import note_guid
 
 from helpers import CardsFolder
 

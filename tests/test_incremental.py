@@ -177,9 +177,9 @@ def test_many_files_validated_in_parallel_match_serial(tmp_path: Path, monkeypat
         body = DRUGS_YAML.replace("id: ", f"id: f{n}-").replace("What IVIG", f"What (file {n}) IVIG")
         body = body.replace("Which class", f"Which class (file {n})").replace("About", f"In file {n}, about")
         folder.write(f"part-{n:02}.yaml", body + "\n" + "# padding\n" * 10_000)
-    monkeypatch.setattr("studydeck.engine.collect.PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr("studydeck.engine.validation.PARALLEL_MIN_BYTES", 1)
     parallel = api.compile_cards(folder.cards, now=T0)
-    monkeypatch.setattr("studydeck.engine.collect.PARALLEL_MIN_FILES", 10_000)
+    monkeypatch.setattr("studydeck.engine.validation.PARALLEL_MIN_FILES", 10_000)
     serial = api.compile_cards(folder.cards, now=T0)
     assert parallel.notes == serial.notes and len(serial.notes) == 36
 
@@ -208,19 +208,21 @@ def test_a_file_that_changes_while_being_read_is_reported_and_never_cached(
     saved in between is an error (build again), and the cache never holds it under the old key."""
     from studydeck.diagnostics import Diagnostics
     from studydeck.engine.cache import FileCache
-    from studydeck.engine.collect import CHANGED_WHILE_BUILDING, file_key, load_deck_file, validated
+    from studydeck.engine.pipeline import read_sources
+    from studydeck.engine.staleness import cache_key
+    from studydeck.engine.validation import CHANGED_WHILE_BUILDING, validated_files
     from studydeck.source.folder import read_folder
 
     cache_dir = tmp_path / "fresh-cache"
     folder = read_folder(warm.cards, keep_bytes=False)
-    deck, deck_digest = load_deck_file(folder, Diagnostics()) or pytest.fail("deck.yaml")
+    sources = read_sources(folder, Diagnostics()) or pytest.fail("deck.yaml")
     warm.edit("drugs.yaml", "0.4 g/kg per day IV for 5 days.", "0.4 g/kg/day for 5 days.")  # after the reading
-    keys = {i: file_key(f, deck_digest) for i, f in enumerate(folder.card_files)}
-    results = dict(validated(folder, deck, keys, FileCache(cache_dir)))
+    keys = {i: cache_key(f, sources.deck_digest) for i, f in enumerate(folder.card_files)}
+    results = dict(validated_files(folder.card_files, folder.root, sources.deck, keys, FileCache(cache_dir)))
     drugs = next(i for i, f in enumerate(folder.card_files) if f.path.name == "drugs.yaml")
-    assert [d.message for d in results[drugs][0].diagnostics] == [CHANGED_WHILE_BUILDING]
+    assert [d.message for d in results[drugs].diagnostics] == [CHANGED_WHILE_BUILDING]
     assert not FileCache(cache_dir).has(keys[drugs])
-    assert all(not r[0].diagnostics for i, r in results.items() if i != drugs)  # the others are read as usual
+    assert all(not r.diagnostics for i, r in results.items() if i != drugs)  # the others are read as usual
     assert warm.run("build").exit_code == 0  # the next build reads the folder anew and builds the edit
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from pdfs import A4, LETTER, all_text, page_sizes, page_texts
 from studydeck import api
-from studydeck.printing.quiz import Filters, SelectionError, make_sheets
+from studydeck.printing.quiz import make_sheets
+from studydeck.source.selection import Filters, SelectionError
 
 from helpers import BOOKKEEPING, CardsFolder
 

@@ -1,84 +1,73 @@
-"""The Python API: every command is a thin layer over these functions, and tests call them directly."""
+"""The Python API: every command is a thin layer over these functions, and tests call them directly.
+
+Each function reads a cards folder through the one pass (`engine.pipeline`), caching each
+validated card file in ``cache_dir`` (the default: `~/.cache/studydeck` or
+`$STUDYDECK_CACHE_DIR`; None: no cache). The cache never changes a result, only how fast it
+comes. Nothing here prints. Problems are raised as `ContentError` (with `.diagnostics`) or
+`OutputError`; selections naming what the deck lacks as `SelectionError`.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from studydeck.anki.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
+from studydeck.engine import BuildResult as BuildResult  # re-exported: build() returns it
+from studydeck.engine import cyclic_gc_paused
 from studydeck.engine.exclusive import exclusive_build
-from studydeck.engine.plan import BuildResult as BuildResult  # re-exported: build() returns it
-from studydeck.engine.plan import read_inputs, unchanged_result
-from studydeck.model import Cards
-from studydeck.source.folder import LOCK_FILE, FolderContents, read_folder
+from studydeck.model import Cards, Item
+from studydeck.source.folder import LOCK_FILE
 
 # The heavy stages (YAML parsing, Markdown, genanki, Typst) are imported inside the functions
 # that use them, so commands that need little (an unchanged `build`, `lock`) start fast.
 if TYPE_CHECKING:
-    from studydeck.cli.progress import FileTracker
-    from studydeck.engine.collect import Collected
-    from studydeck.identity.compile import CompiledDeck
+    from studydeck.authoring.diff import CardsDiff
+    from studydeck.authoring.scaffold import NewProject
+    from studydeck.authoring.stats import DeckStats
+    from studydeck.authoring.watch import StopEvent
+    from studydeck.engine.cache import FileCache
+    from studydeck.engine.sinks import CompiledDeck
+    from studydeck.engine.validation import FileTracker
     from studydeck.identity.lockfile import Lockfile
     from studydeck.identity.repair import Repair
     from studydeck.printing.pdf import Paper
-    from studydeck.printing.quiz import Filters, QuizMode
+    from studydeck.printing.quiz import QuizMode
+    from studydeck.source.selection import Filters
+
+#: Where validated card files are cached: "default", a folder, or None for no cache.
+CacheDir = Path | Literal["default"] | None
 
 
-@contextlib.contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a build makes its 100,000s of small objects: it
-    would otherwise scan them all again and again (a third of a large rebuild's time).
-    Reference counting still frees everything as usual; nothing here makes cycles to speak of."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+def _cache(cache_dir: CacheDir) -> FileCache:
+    from studydeck.engine.cache import FileCache, default_cache_dir
+
+    return FileCache(default_cache_dir() if cache_dir == "default" else cache_dir)
 
 
-def load_deck(
-    cards_dir: Path, *, cache_dir: Path | Literal["default"] | None = "default", track: FileTracker | None = None
-) -> Cards:
+# -- reading the cards -----------------------------------------------------------------------
+
+
+def load_deck(cards_dir: Path, *, cache_dir: CacheDir = "default", track: FileTracker | None = None) -> Cards:
     """Load and validate a cards folder; raises ContentError listing every problem.
 
-    Validated files are cached by content in ``cache_dir`` (default: `default_cache_dir()`;
-    None: no cache). The cache never changes the result, only how fast it comes. ``track``
-    sees the files validated afresh as they finish (the CLI draws a progress bar with it).
+    ``track`` sees the files validated afresh as they finish (the CLI draws a progress bar with it).
     """
-    return _collect(cards_dir, cache_dir, track).cards
+    from studydeck.engine.pipeline import open_folder
+    from studydeck.engine.sinks import load_cards
 
-
-def _collect(
-    cards_dir: Path,
-    cache_dir: Path | Literal["default"] | None = "default",
-    track: FileTracker | None = None,
-    folder: FolderContents | None = None,
-) -> Collected:
-    """Validate the folder; ``folder`` is the files already read, when the caller has them."""
-    from studydeck.engine.cache import FileCache, default_cache_dir
-    from studydeck.engine.collect import collect_cards
-
-    diags = Diagnostics()
-    cache = FileCache(default_cache_dir() if cache_dir == "default" else cache_dir)
-    collected = collect_cards(folder or read_folder(Path(cards_dir)), cache, diags, track)
-    if collected is None:
-        raise ContentError(diags.sorted())
-    return collected
+    with cyclic_gc_paused():
+        return load_cards(open_folder(cards_dir), _cache(cache_dir), track)
 
 
 def load_lockfile(cards_dir: Path) -> Lockfile:
-    from studydeck.identity import lockfile
+    from studydeck.identity.lockfile import load_lockfile as load
 
-    return lockfile.load_lockfile(Path(cards_dir) / LOCK_FILE)
+    return load(Path(cards_dir) / LOCK_FILE)
 
 
 def compile_cards(
@@ -86,58 +75,46 @@ def compile_cards(
     *,
     now: float | None = None,
     notetypes: NoteTypes = DEFAULT_NOTE_TYPES,
+    cache_dir: CacheDir = "default",
     track: FileTracker | None = None,
 ) -> CompiledDeck:
-    """Load, validate and compile, without writing anything."""
-    return _compile(cards_dir, now, notetypes, track)[1]
+    """Load, validate and compile, reconciled with the lockfile, without writing anything."""
+    from studydeck.engine.pipeline import Identity, open_folder
+    from studydeck.engine.sinks import compile_deck
+
+    identity = Identity(load_lockfile(cards_dir), time.time() if now is None else now, notetypes)
+    with cyclic_gc_paused():
+        return compile_deck(open_folder(cards_dir), identity, _cache(cache_dir), track)
 
 
-def _compile(
-    cards_dir: Path,
-    now: float | None,
-    notetypes: NoteTypes,
-    track: FileTracker | None,
-    folder: FolderContents | None = None,
-) -> tuple[Cards, CompiledDeck]:
-    from studydeck.identity.compile import compile_deck
-
-    collected = _collect(cards_dir, track=track, folder=folder)
-    lock = load_lockfile(cards_dir)
-    now = time.time() if now is None else now
-    return collected.cards, compile_deck(collected.cards, lock, notetypes, now, collected.contents)
-
-
-def check(cards_dir: Path, *, strict: bool = False, track: FileTracker | None = None) -> list[Diagnostic]:
+def check(
+    cards_dir: Path, *, strict: bool = False, cache_dir: CacheDir = "default", track: FileTracker | None = None
+) -> list[Diagnostic]:
     """Every warning; raises ContentError on errors (and on warnings too when ``strict``).
 
     It checks what `build` does, file by file as `build` reads them, and writes nothing.
     """
-    with cyclic_gc_paused():
-        return _check(Path(cards_dir), strict, track)
-
-
-def _check(cards_dir: Path, strict: bool, track: FileTracker | None) -> list[Diagnostic]:
-    from studydeck.engine.assemble import assemble
-    from studydeck.engine.cache import FileCache, default_cache_dir
-    from studydeck.engine.collect import load_deck_file
+    from studydeck.engine.pipeline import Identity, read_sources, run_pass
     from studydeck.identity.lockfile import Lockfile, read_lockfile
+    from studydeck.source.folder import read_folder
 
-    folder = read_folder(cards_dir, keep_bytes=False)  # (streamed: a large deck is never in memory whole)
+    cards_dir = Path(cards_dir)
     diags = Diagnostics()
-    loaded = load_deck_file(folder, diags)
-    lock = read_lockfile(cards_dir / LOCK_FILE, diags)
-    if loaded is None:
+    with cyclic_gc_paused():
+        # Streamed: only digests are kept, and each file is read again when parsed.
+        sources = read_sources(read_folder(cards_dir, keep_bytes=False), diags)
+        lock = read_lockfile(cards_dir / LOCK_FILE, diags)
+        if sources is None:
+            raise ContentError(diags.sorted())
+        if diags.has_errors:
+            lock = Lockfile()  # a damaged lockfile is reported; the cards are still checked in full
+        identity = Identity(lock, time.time(), DEFAULT_NOTE_TYPES)
+        result = run_pass(sources, diags, cache=_cache(cache_dir), identity=identity, track=track)
+    if result is None:  # (any error, the lockfile's included)
         raise ContentError(diags.sorted())
-    if diags.has_errors:
-        lock = Lockfile()  # a damaged lockfile is reported; the cards are still checked in full
-    cache = FileCache(default_cache_dir())
-    # (None when anything, the lockfile included, had an error)
-    if assemble(folder, *loaded, lock, DEFAULT_NOTE_TYPES, time.time(), cache, diags, track=track) is None:
-        raise ContentError(diags.sorted())
-    warnings = diags.warnings
-    if strict and warnings:
-        raise ContentError(warnings)
-    return warnings
+    if strict and result.warnings:
+        raise ContentError(list(result.warnings))
+    return list(result.warnings)
 
 
 def build(
@@ -147,6 +124,7 @@ def build(
     now: float | None = None,
     notetypes: NoteTypes = DEFAULT_NOTE_TYPES,
     strict: bool = False,
+    cache_dir: CacheDir = "default",
     track: FileTracker | None = None,
 ) -> BuildResult:
     """Build ``<out_dir>/<deck id>.apkg`` and update the lockfile, atomically.
@@ -155,15 +133,16 @@ def build(
     lockfile are left exactly as they were. One build at a time per cards folder: a second
     one raises OutputError at once.
     """
-    cards_dir, out_dir = Path(cards_dir), Path(out_dir)
-    with exclusive_build(cards_dir), cyclic_gc_paused():
-        inputs = read_inputs(cards_dir, out_dir, notetypes)
-        unchanged = unchanged_result(inputs, strict)
-        if unchanged is not None:
-            return unchanged
-        from studydeck.engine.build import make_outputs
+    from studydeck import engine
+    from studydeck.engine.cache import default_cache_dir
 
-        return make_outputs(inputs, notetypes, time.time() if now is None else now, strict, track)
+    resolved = default_cache_dir() if cache_dir == "default" else cache_dir
+    return engine.build_deck(
+        Path(cards_dir), Path(out_dir), notetypes=notetypes, now=now, strict=strict, cache_dir=resolved, track=track
+    )
+
+
+# -- printing ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -184,16 +163,19 @@ def quiz(
     title: str | None = None,
     date: str | None = None,
     versions: int = 1,
+    cache_dir: CacheDir = "default",
 ) -> QuizResult:
     """Write the question sheet ``out`` and its answer key ``<out>-key.pdf`` (one pair per version).
 
     ``date`` defaults to the day the deck last changed, from the lockfile. Raises
     SelectionError when the filters name what the deck lacks or select nothing.
     """
-    from studydeck.printing.printouts import deck_date, quiz_files, write_files
-    from studydeck.printing.quiz import ALL_ITEMS, DEFAULT_SEED, DEFAULT_TITLE, make_sheets
+    from studydeck.outputs import write_files
+    from studydeck.printing.printouts import deck_date, quiz_files
+    from studydeck.printing.quiz import DEFAULT_SEED, DEFAULT_TITLE, make_sheets
+    from studydeck.source.selection import ALL_ITEMS
 
-    cards = load_deck(cards_dir)
+    cards = load_deck(cards_dir, cache_dir=cache_dir)
     if date is None:
         date = deck_date(load_lockfile(cards_dir))
     sheets = make_sheets(
@@ -217,17 +199,76 @@ class FlashcardsResult:
     card_count: int
 
 
-def flashcards(cards_dir: Path, out: Path, *, filters: Filters | None = None, paper: Paper = "a4") -> FlashcardsResult:
+def flashcards(
+    cards_dir: Path,
+    out: Path,
+    *,
+    filters: Filters | None = None,
+    paper: Paper = "a4",
+    cache_dir: CacheDir = "default",
+) -> FlashcardsResult:
     """Write cut-out flashcards to ``out``: fronts and mirrored backs on alternating pages."""
+    from studydeck.outputs import write_atomic
     from studydeck.printing.flashcards import make_flashcards
     from studydeck.printing.pdf import render_flashcards
-    from studydeck.printing.printouts import flashcards_title, write_files
-    from studydeck.printing.quiz import ALL_ITEMS, select_items
+    from studydeck.printing.printouts import flashcards_title
+    from studydeck.source.selection import ALL_ITEMS, select_items
 
-    cards = load_deck(cards_dir)
+    cards = load_deck(cards_dir, cache_dir=cache_dir)
     made = make_flashcards(cards, select_items(cards, filters or ALL_ITEMS))
-    write_files({Path(out): render_flashcards(made, paper, flashcards_title(cards))})
+    write_atomic(Path(out), render_flashcards(made, paper, flashcards_title(cards)))
     return FlashcardsResult(Path(out), len(made))
+
+
+# -- authoring ---------------------------------------------------------------------------------
+
+
+def export(
+    cards_dir: Path,
+    fmt: str,
+    *,
+    filters: Filters | None = None,
+    cache_dir: CacheDir = "default",
+    track: Callable[[Sequence[Item]], Iterable[Item]] | None = None,
+) -> tuple[str, int]:
+    """The selected items in format ``fmt`` (a name in `export.FORMATS`), and how many there are."""
+    from studydeck.export import FORMATS
+    from studydeck.export.items import untracked
+    from studydeck.source.selection import ALL_ITEMS, select_cards
+
+    cards = select_cards(load_deck(cards_dir, cache_dir=cache_dir), filters or ALL_ITEMS)
+    return FORMATS[fmt](cards, track or untracked), len(cards.items)
+
+
+def deck_stats(cards_dir: Path, *, cache_dir: CacheDir = "default") -> DeckStats:
+    """What the deck holds, and which items still lack something (`studydeck stats`)."""
+    from studydeck.authoring.stats import deck_stats as stats
+
+    return stats(load_deck(cards_dir, cache_dir=cache_dir))
+
+
+def diff(cards_dir: Path, revision: str | None = None) -> CardsDiff:
+    """The items changed since a git ``revision``, or since the last build (`studydeck diff`)."""
+    from studydeck.authoring.diff import diff_since_build, diff_since_revision
+
+    return diff_since_build(cards_dir) if revision is None else diff_since_revision(cards_dir, revision)
+
+
+def init(directory: Path, name: str | None = None) -> NewProject:
+    """Start a new cards project (`studydeck init`)."""
+    from studydeck.authoring.scaffold import init_project
+
+    return init_project(directory, name)
+
+
+def watch(cards_dir: Path, *, ignore: Sequence[Path] = (), stop: StopEvent | None = None) -> Iterator[tuple[Path, ...]]:
+    """``()`` once watching, then the files each burst of saves changed (`studydeck watch`)."""
+    from studydeck.authoring.watch import watch_cards
+
+    return watch_cards(cards_dir, ignore=ignore, stop=stop)
+
+
+# -- the lockfile ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -241,6 +282,7 @@ def repair_lock(cards_dir: Path) -> LockRepairResult:
     """Rewrite a damaged lockfile, keeping every line that can still be read (`studydeck lock --repair`)."""
     from studydeck.identity.lockfile import format_lockfile
     from studydeck.identity.repair import repair_lockfile
+    from studydeck.outputs import write_atomic
 
     cards_dir = Path(cards_dir)
     path = cards_dir / LOCK_FILE
@@ -256,7 +298,7 @@ def repair_lock(cards_dir: Path) -> LockRepairResult:
         new_text = format_lockfile(repair.lockfile)
         if new_text == text:
             return LockRepairResult(path, repair, written=False)
-        _replace_text(path, new_text)
+        write_atomic(path, new_text)
         return LockRepairResult(path, repair, written=True)
 
 
@@ -268,6 +310,7 @@ def forget_removed_ids(cards_dir: Path, ids: Iterable[str]) -> None:
     if its item never reached learners.
     """
     from studydeck.identity.lockfile import Lockfile, format_lockfile
+    from studydeck.outputs import write_atomic
 
     cards_dir, forget = Path(cards_dir), sorted(set(ids))
     path = cards_dir / LOCK_FILE
@@ -282,12 +325,4 @@ def forget_removed_ids(cards_dir: Path, ids: Iterable[str]) -> None:
         if diags.errors:
             raise ContentError(diags.sorted())
         gone = {key: entry for key, entry in lock.gone.items() if key not in forget}
-        new_text = format_lockfile(Lockfile(lock.deck_id, lock.notetypes, lock.items, gone))
-        _replace_text(path, new_text)
-
-
-def _replace_text(path: Path, text: str) -> None:
-    from studydeck.outputs import staged
-
-    with staged([path]) as (temp,):
-        temp.write_text(text, encoding="utf-8")
+        write_atomic(path, format_lockfile(Lockfile(lock.deck_id, lock.notetypes, lock.items, gone)))

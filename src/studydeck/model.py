@@ -59,6 +59,10 @@ class Deck:
     categories: tuple[str, ...]
     location: Location  # where deck.yaml gives the id, the one thing that must never change
 
+    def full_name(self, subdeck: str) -> str:
+        """The Anki deck an item of ``subdeck`` goes to: `Deck::Subdeck`, or the deck itself."""
+        return f"{self.name}::{subdeck}" if subdeck else self.name
+
 
 @dataclass(frozen=True, slots=True)
 class Item:
@@ -85,6 +89,15 @@ class Item:
         """The question side as written: `q`, or the cloze text."""
         return self.q if self.kind == "basic" else self.cloze
 
+    @property
+    def all_tags(self) -> tuple[str, ...]:
+        """Its tags as Anki shows them and filters match them: its own, plus `category::…` and
+        `source::…`, sorted as Anki sorts them."""
+        tags = [*self.tags, f"category::{self.category}"]
+        if self.source is not None:
+            tags.append(f"source::{self.source.key}")
+        return tuple(sorted(set(tags), key=lambda t: (t.casefold(), t)))
+
 
 @dataclass(frozen=True)
 class Cards:
@@ -96,7 +109,7 @@ class Cards:
     warnings: tuple[Diagnostic, ...] = ()
 
     def anki_deck_name(self, item: Item) -> str:
-        return f"{self.deck.name}::{item.subdeck}" if item.subdeck else self.deck.name
+        return self.deck.full_name(item.subdeck)
 
 
 @dataclass(frozen=True)
@@ -114,18 +127,3 @@ class FileItems:
 
     def location(self, index: int) -> Location:
         return Location(self.path, self.lines[index], self.cols[index])
-
-
-@dataclass(frozen=True)
-class ChangeReport:
-    """What a build changed since the last one, by item id."""
-
-    added: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    moved: tuple[tuple[str, str, str], ...] = ()  # (id, old deck, new deck)
-    notetypes_changed: tuple[str, ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.added or self.changed or self.removed or self.moved or self.notetypes_changed)

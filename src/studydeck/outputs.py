@@ -1,4 +1,6 @@
-"""Writing outputs without ever losing the previous ones: temporary file, then rename."""
+"""Writing files without ever losing the previous ones: a temporary file beside the target,
+flushed to disk, then renamed over it. Every file studydeck writes goes through here, so a
+process killed at any moment (even with SIGKILL) leaves each file old or new, never torn."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import contextlib
 import glob
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from studydeck.diagnostics import OutputError
@@ -37,18 +39,23 @@ def _output_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
+#: What to write: the bytes or text themselves, or a function that writes the (temporary) path.
+Content = bytes | str | Callable[[Path], object]
+
+
 @contextlib.contextmanager
-def staged(targets: list[Path]) -> Iterator[list[Path]]:
+def staged(targets: list[Path], *, durable: bool = True) -> Iterator[list[Path]]:
     """Yield one temporary path per target; on success rename them all into place, else delete them.
 
     The renames happen last and in order, so a crash before them leaves every old output intact.
+    ``durable`` flushes each file to disk before its rename (only a cache may do without).
     """
     temps: list[Path] = []
     try:
         for target in targets:
             temps.append(temporary_sibling(target))
         yield temps
-        for temp in temps:
+        for temp in temps if durable else ():
             _fsync(temp)
         for temp, target in zip(temps, targets, strict=True):
             os.replace(temp, target)
@@ -72,10 +79,26 @@ def remove_leftovers(targets: list[Path]) -> None:
                 leftover.unlink()
 
 
-def write_atomic(target: Path, write: Callable[[Path], object]) -> None:
-    """Run ``write`` on a temporary path and rename it onto ``target``."""
-    with staged([target]) as (temp,):
-        write(temp)
+def write_files(files: Mapping[Path, Content], *, durable: bool = True) -> None:
+    """Write every file or none: each to a temporary file, all renamed into place at the end."""
+    with staged(list(files), durable=durable) as temps:
+        for temp, content in zip(temps, files.values(), strict=True):
+            write_content(temp, content)
+
+
+def write_content(path: Path, content: Content) -> None:
+    """Write ``content`` to ``path`` (a temporary file: `staged` renames it)."""
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        content(path)
+
+
+def write_atomic(target: Path, content: Content, *, durable: bool = True) -> None:
+    """Write one file: replaced whole, or left as it was."""
+    write_files({target: content}, durable=durable)
 
 
 def _fsync(path: Path) -> None:

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from studydeck.anki.notes import Note, anki_deck_id
 from studydeck.anki.notetypes import NoteType
-from studydeck.identity.compile import Note, anki_deck_id
 from studydeck.model import Deck
 from studydeck.source.markup import to_html
 

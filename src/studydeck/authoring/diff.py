@@ -18,11 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from studydeck import api
+from studydeck.anki.notes import item_content, media_name
 from studydeck.anki.notetypes import DEFAULT_NOTE_TYPES
 from studydeck.diagnostics import ContentError, Diagnostic
-from studydeck.identity.compile import compile_deck, media_name
-from studydeck.identity.lockfile import Lockfile
+from studydeck.engine.cache import FileCache, default_cache_dir
+from studydeck.engine.pipeline import Identity, open_folder
+from studydeck.engine.sinks import compile_deck, load_cards
+from studydeck.identity.lockfile import Lockfile, load_lockfile
 from studydeck.model import Cards, Item
 from studydeck.source.folder import LOCK_FILE
 
@@ -123,9 +125,13 @@ def compare(old: Cards, new: Cards, base: str) -> CardsDiff:
     )
 
 
+def _load(cards_dir: Path) -> Cards:
+    return load_cards(open_folder(cards_dir), FileCache(default_cache_dir()))
+
+
 def diff_since_revision(cards_dir: Path, revision: str) -> CardsDiff:
     """What changed in the cards folder (as it is now) since a git revision."""
-    new = api.load_deck(cards_dir)
+    new = _load(cards_dir)
     with cards_at_revision(cards_dir, revision) as old:
         return compare(old, new, revision)
 
@@ -133,9 +139,10 @@ def diff_since_revision(cards_dir: Path, revision: str) -> CardsDiff:
 def diff_since_build(cards_dir: Path) -> CardsDiff:
     """What changed since the last build: the items the next build will report, with old texts when known."""
     cards_dir = Path(cards_dir)
-    new = api.load_deck(cards_dir)
-    lock = api.load_lockfile(cards_dir)
-    report = compile_deck(new, lock, DEFAULT_NOTE_TYPES, time.time()).report
+    lock = load_lockfile(cards_dir / LOCK_FILE)
+    identity = Identity(lock, time.time(), DEFAULT_NOTE_TYPES)
+    compiled = compile_deck(open_folder(cards_dir), identity, FileCache(default_cache_dir()))
+    new, report = compiled.cards, compiled.report
     current = {item.id: item for item in new.items}
     committed: Cards | None = None
     built: dict[str, Item] = {}
@@ -170,13 +177,14 @@ def diff_since_build(cards_dir: Path) -> CardsDiff:
 
 def built_versions(committed: Cards, lock: Lockfile) -> dict[str, Item]:
     """The committed items whose content hash is the one the last build recorded."""
-    notes = compile_deck(committed, Lockfile(), DEFAULT_NOTE_TYPES, 0).notes
-    by_id = {item.id: item for item in committed.items}
-    return {
-        note.item_id: by_id[note.item_id]
-        for note in notes
-        if note.item_id in lock.items and lock.items[note.item_id].hash == note.content_hash
-    }
+    built = {}
+    for item in committed.items:
+        if item.id in lock.items:
+            notetype = DEFAULT_NOTE_TYPES.for_kind(item.kind)
+            content, _ = item_content(committed.root, committed.deck, item, notetype, None)
+            if lock.items[item.id].hash == content.content_hash:
+                built[item.id] = item
+    return built
 
 
 @contextlib.contextmanager
@@ -203,7 +211,7 @@ def cards_at_revision(cards_dir: Path, revision: str) -> Iterator[Cards]:
             tar.extractall(root, filter="data")
         (root / LOCK_FILE).unlink(missing_ok=True)
         try:
-            yield api.load_deck(root)
+            yield _load(root)
         except ContentError as exc:
             label = f"{revision}:{prefix.rstrip('/')}" if prefix else f"{revision}:"
             raise ContentError([_relocated(d, str(root), label) for d in exc.diagnostics]) from None

@@ -7,9 +7,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from studydeck.model import Cards, Item
-from studydeck.source.cloze import parse_cloze
-from studydeck.source.markup import to_plain
+from studydeck.model import Cards
+from studydeck.source.text import answer_parts
 
 FLAG_PREFIX = "flag::"
 Counts = tuple[tuple[str, int], ...]
@@ -60,18 +59,6 @@ class DeckStats:
         }
 
 
-def answer_text(item: Item) -> str:
-    """What the learner must recall: the answer, or a cloze item's deleted parts."""
-    if item.kind == "basic":
-        return item.a
-    deletions, _ = parse_cloze(item.cloze)
-    return " ".join(d.text for d in deletions)
-
-
-def word_count(text: str) -> int:
-    return len(to_plain(text).split())
-
-
 def _by_count(counter: Counter[str]) -> Counts:
     """Most frequent first; ties by name, so the order never depends on the input's."""
     return tuple(sorted(counter.items(), key=lambda pair: (-pair[1], pair[0])))
@@ -93,7 +80,7 @@ def deck_stats(cards: Cards) -> DeckStats:
                 tags[tag] += 1
     categories = Counter(item.category for item in items)
     sources = Counter(item.source.key for item in items if item.source is not None)
-    words = [(word_count(answer_text(item)), item.id) for item in items]
+    words = [(sum(len(part.split()) for part in answer_parts(item)), item.id) for item in items]
     longest = max(words, key=lambda pair: pair[0], default=None)
     return DeckStats(
         deck_name=cards.deck.name,

@@ -9,7 +9,7 @@ from studydeck.cli.options import cards_option, out_option
 from studydeck.cli.progress import file_tracker
 from studydeck.cli.report import print_diagnostics, print_report
 from studydeck.diagnostics import display_path
-from studydeck.engine.plan import MAX_PRINTED_ITEMS
+from studydeck.printing.printouts import MAX_PRINTED_ITEMS
 
 
 @click.command("build")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import click
 
 from studydeck.printing.pdf import PAPERS
-from studydeck.printing.quiz import SelectionError
+from studydeck.source.selection import SelectionError
 
 
 def filter_options(command: Callable[..., None]) -> Callable[..., None]:

@@ -5,20 +5,18 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sized
-from typing import TypeVar
+from collections.abc import Iterable, Iterator, Sized
+from typing import TYPE_CHECKING, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from studydeck.engine.validation import FileTracker
 
 T = TypeVar("T")
 
 #: Quick work shows no bar at all; a bar appears once the work has run this long.
 SHOW_AFTER_SECONDS = 2.0
-
-
-#: How the API reports progress on long work without printing anything itself: it passes its
-#: results through a tracker, given with the number to expect. The CLI's draws a bar.
-FileTracker = Callable[[Iterable[bytes], int], Iterable[bytes]]
 
 
 def progress(items: Iterable[T], label: str, total: int | None = None) -> Iterator[T]:
@@ -41,5 +39,5 @@ def progress(items: Iterable[T], label: str, total: int | None = None) -> Iterat
 
 
 def file_tracker(label: str) -> FileTracker:
-    """A tracker for the API's long loops that draws a bar labelled ``label``."""
+    """A tracker for the API's long loops (`api.load_deck(track=…)`) that draws a bar labelled ``label``."""
     return lambda files, total: progress(files, label, total)

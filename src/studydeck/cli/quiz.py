@@ -9,7 +9,8 @@ from studydeck.cli.options import cards_option
 from studydeck.cli.print_options import filter_options, paper_option, selection_usage_errors
 from studydeck.diagnostics import display_path
 from studydeck.printing.pdf import Paper
-from studydeck.printing.quiz import DEFAULT_SEED, DEFAULT_TITLE, MAX_VERSIONS, QUIZ_MODES, Filters, QuizMode
+from studydeck.printing.quiz import DEFAULT_SEED, DEFAULT_TITLE, MAX_VERSIONS, QUIZ_MODES, QuizMode
+from studydeck.source.selection import Filters
 
 
 @click.command("quiz")

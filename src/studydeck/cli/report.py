@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import click
 
 from studydeck.diagnostics import Diagnostic, Severity
-from studydeck.model import ChangeReport
+from studydeck.identity.reconcile import ChangeReport
 
 
 def print_diagnostics(diagnostics: Iterable[Diagnostic], *, failed: bool = False) -> None:

@@ -1,0 +1,78 @@
+"""The incremental build: plan → pipeline → outputs → record.
+
+`build_deck` reads the folder once (`plan`), replays the last result when nothing changed, and
+otherwise runs the one pass over the cards (`pipeline`, through `validation` and its
+`cache`) into the working collection (`sinks`), then writes each stale output and records
+what it made (`build`, with `index` and `state`). `staleness` owns every decision about
+what is still valid; `exclusive` lets one build run at a time.
+
+Owns: the pass, the cache, the build index and state. Must not import: cli, api, authoring, export.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from studydeck.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from studydeck.anki.notetypes import NoteTypes
+    from studydeck.engine.validation import FileTracker
+    from studydeck.identity.reconcile import ChangeReport
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    package: Path
+    report: ChangeReport
+    warnings: tuple[Diagnostic, ...]
+    note_count: int
+    card_count: int
+    printouts: tuple[Path, ...] = ()  # the quiz sheet, its key and the flashcards, as PDF
+    written: tuple[Path, ...] = ()  # the outputs made anew (the others were already up to date)
+    printouts_skipped: bool = False  # the deck is too large for whole-deck printouts
+
+
+def build_deck(
+    cards_dir: Path,
+    out_dir: Path,
+    *,
+    notetypes: NoteTypes,
+    now: float | None = None,
+    strict: bool = False,
+    cache_dir: Path | None,
+    track: FileTracker | None = None,
+) -> BuildResult:
+    """Build ``<out_dir>/<deck id>.apkg`` and its printouts, and update the lockfile, atomically."""
+    from studydeck.engine.exclusive import exclusive_build
+    from studydeck.engine.plan import read_inputs, unchanged_result
+
+    with exclusive_build(cards_dir), cyclic_gc_paused():
+        inputs = read_inputs(cards_dir, out_dir, notetypes)
+        unchanged = unchanged_result(inputs, strict)
+        if unchanged is not None:
+            return unchanged
+        from studydeck.engine.build import make_outputs
+
+        return make_outputs(inputs, notetypes, time.time() if now is None else now, strict, cache_dir, track)
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a pass makes its 100,000s of small objects: it
+    would otherwise scan them all again and again (a third of a large rebuild's time).
+    Reference counting still frees everything as usual; nothing here makes cycles to speak of."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

@@ -1,9 +1,12 @@
-"""What `build` does when something changed: compile into the working collection (the last
-build's, patched, when its index allows) and make each output whose own inputs changed.
+"""What `build` does when something changed, as named steps in the order that keeps every
+file whole whenever the build dies (`make_outputs` reads top to bottom).
 
-Outputs and the lockfile are renamed into place together, then the index of what was built
-(`buildindex`), then the state (`buildstate`): a build that dies before leaves a state that
-no longer matches, and no index, so the next build simply runs in full.
+The pass compiles the cards into the working collection: the last build's, patched, when
+its index may be used (`staleness.usable_index`), else a new one. Each output whose own
+inputs changed is then made in a temporary file, and all are renamed into place together
+with the lockfile; then the working collection is replaced, then the index that describes
+it is written, and the state last. A build that dies before the state is written leaves a
+state that no longer matches, so the next build simply runs again.
 """
 
 from __future__ import annotations
@@ -13,145 +16,176 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from studydeck.anki.apkg import Segments
+from studydeck.anki.collection import Collection
+from studydeck.anki.notes import MediaFile
 from studydeck.anki.notetypes import NoteTypes
-from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, OutputError, display_path
+from studydeck.diagnostics import ContentError, Diagnostics, OutputError, display_path
+from studydeck.engine import BuildResult
+from studydeck.engine.cache import FileCache
 from studydeck.engine.index import (
     COLLECTION_FILE,
     BuildIndex,
     discard_collection,
     forget_index,
-    index_context,
-    journal_path,
     read_index,
     write_index,
 )
-from studydeck.engine.plan import MAX_PRINTED_ITEMS, BuildInputs, BuildResult, package_path
-from studydeck.engine.state import STATE_FILE, BuildState, file_digest, files_fingerprint, fingerprint, format_state
-from studydeck.identity.lockfile import Lockfile, format_lockfile, load_lockfile, update_lockfile_text
-from studydeck.model import Cards, Deck
-from studydeck.outputs import remove_leftovers, staged, temporary_sibling, write_atomic
+from studydeck.engine.pipeline import Identity, PassResult, Sources, read_sources, run_pass
+from studydeck.engine.plan import BuildInputs
+from studydeck.engine.sinks import CollectionSink, load_cards
+from studydeck.engine.staleness import (
+    decks_key,
+    file_digest,
+    index_context,
+    output_is_current,
+    package_inputs,
+    printout_inputs,
+    usable_index,
+)
+from studydeck.engine.state import STATE_FILE, BuildState, format_state
+from studydeck.engine.validation import FileTracker
+from studydeck.identity.lockfile import format_lockfile, load_lockfile, update_lockfile_text
+from studydeck.identity.reconcile import Reconciled
+from studydeck.outputs import Content, remove_leftovers, staged, temporary_sibling, write_atomic, write_content
+from studydeck.printing.printouts import MAX_PRINTED_ITEMS, printout_paths
 from studydeck.source.folder import LOCK_FILE, file_stat
 
-if TYPE_CHECKING:
-    from studydeck.cli.progress import FileTracker
-    from studydeck.engine.assemble import Assembled
+
+def package_path(out_dir: Path, deck_id: str) -> Path:
+    return Path(out_dir) / f"{deck_id}.apkg"
+
+
+@dataclass(frozen=True)
+class Build:
+    """One build's context, decided once at its start."""
+
+    inputs: BuildInputs
+    sources: Sources
+    identity: Identity  # the lockfile as read (or as the index has it), the clock, the note types
+    lock_bytes: bytes | None  # the lockfile as read: the index is checked against these bytes, and patched from them
+    base: BuildIndex | None  # the last build's index, when everything it describes is intact
+    context: str  # `staleness.index_context`
+    strict: bool
+    cache: FileCache
+    track: FileTracker | None
+
+    @property
+    def out_dir(self) -> Path:
+        return self.inputs.out_dir
+
+    @property
+    def package(self) -> Path:
+        return package_path(self.out_dir, self.sources.deck.id)
+
+    @property
+    def lock_path(self) -> Path:
+        return self.inputs.cards_dir / LOCK_FILE
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The pass's result, with the working collection's canonical copy and its card count."""
+
+    result: PassResult
+    canonical: Path
+    card_count: int
 
 
 def make_outputs(
-    inputs: BuildInputs, notetypes: NoteTypes, now: float, strict: bool, track: FileTracker | None = None
+    inputs: BuildInputs,
+    notetypes: NoteTypes,
+    now: float,
+    strict: bool,
+    cache_dir: Path | None,
+    track: FileTracker | None = None,
 ) -> BuildResult:
-    """Compile the folder (patching the last build's collection when there is one) and make
-    every output whose inputs changed; rename them and the lockfile into place together."""
-    from studydeck.engine.collect import load_deck_file
+    """Compile the cards and make every output whose inputs changed, in the crash-safe order."""
+    build = prepare(inputs, notetypes, now, strict, FileCache(cache_dir), track)
+    canonical = temporary_sibling(build.out_dir / COLLECTION_FILE)
+    try:
+        compiled = compile_into_collection(build, canonical)
+        lock_text = next_lockfile_text(build, compiled.result)
+        fingerprints, writers = stale_outputs(build, compiled, lock_text)
+        # From here on, the order is the crash-safety contract:
+        digests = write_together(build, fingerprints, writers)  # 1. outputs and lockfile, renamed together
+        remove_stale_printouts(build, fingerprints)  # 2. printouts that no longer describe the deck
+        replace_working_collection(build, compiled.canonical)  # 3. the collection the index describes
+        record_index(build, compiled.result, lock_text, writers)  # 4. what the outputs were made of
+        record_state(build, compiled, fingerprints, digests)  # 5. last: it says that all of the above is done
+    finally:
+        canonical.unlink(missing_ok=True)
+    printouts = tuple(path for path in fingerprints if path.suffix == ".pdf")
+    return BuildResult(
+        package=build.package,
+        report=_reconciled(compiled.result).report,
+        warnings=compiled.result.warnings,
+        note_count=compiled.result.item_count,
+        card_count=compiled.card_count,
+        printouts=printouts,
+        written=tuple(path for path in writers if path != build.lock_path),
+        printouts_skipped=compiled.result.item_count > 0 and not printouts,
+    )
 
-    cards_dir, out_dir = inputs.cards_dir, inputs.out_dir
+
+def prepare(
+    inputs: BuildInputs, notetypes: NoteTypes, now: float, strict: bool, cache: FileCache, track: FileTracker | None
+) -> Build:
+    """deck.yaml, the lockfile (read once), and the last build's index if it may be used."""
     diags = Diagnostics()
-    loaded = load_deck_file(inputs.folder, diags)
-    if loaded is None:
+    sources = read_sources(inputs.folder, diags)
+    if sources is None:
         raise ContentError(diags.sorted())
-    deck, deck_digest = loaded
-    context = index_context(deck_digest, [nt.content_hash() for nt in notetypes])
-    target = package_path(out_dir, deck.id)
-    lock_path = cards_dir / LOCK_FILE
-    # Read once: the index is checked against, and the lockfile updated from, the same bytes.
+    context = index_context(sources.deck_digest, notetypes)
+    lock_path = inputs.cards_dir / LOCK_FILE
     lock_bytes = _read_bytes(lock_path)
-    base = _usable_index(out_dir, context, lock_bytes, target)
+    index = read_index(inputs.out_dir)
+    base = (
+        index
+        if usable_index(index, inputs.out_dir, context, lock_bytes, package_path(inputs.out_dir, sources.deck.id))
+        else None
+    )
     lock = base.lockfile if base else load_lockfile(lock_path)
+    identity = Identity(lock, now, notetypes)
+    return Build(inputs, sources, identity, lock_bytes, base, context, strict, cache, track)
+
+
+def compile_into_collection(build: Build, canonical: Path) -> Compiled:
+    """Run the pass into the working collection (the last one, or a new one) and write its
+    canonical copy to ``canonical``; nothing is changed unless the cards have no errors."""
+    out_dir, base = build.out_dir, build.base
     remove_leftovers([out_dir / COLLECTION_FILE])
     if base is None:
         discard_collection(out_dir)
-    canonical = temporary_sibling(out_dir / COLLECTION_FILE)
-    try:
-        assembled, card_count = _assemble(
-            inputs, deck, deck_digest, lock, notetypes, now, base, canonical, diags, strict, track
-        )
-        warnings = tuple(diags.warnings)
-        return _write(inputs, deck, assembled, card_count, warnings, base, lock_bytes, canonical, context)
-    finally:
-        canonical.unlink(missing_ok=True)
-
-
-def _replace_in_background(new: Path, target: Path) -> None:
-    """Rename ``new`` onto ``target``, releasing the old file in a thread: freeing a large
-    collection's disk pages takes a one-item rebuild 20 ms, which the writes after it can hide.
-    (A build killed meanwhile leaves a temporary file that the next one deletes.)"""
-    old = temporary_sibling(target)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    threading.Thread(target=old.unlink, kwargs={"missing_ok": True}).start()
-
-
-def _read_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:  # (absent, or unreadable: `load_lockfile` says which)
-        return None
-
-
-def _usable_index(out_dir: Path, context: str, lock_bytes: bytes | None, package: Path) -> BuildIndex | None:
-    """The last build's index, if everything it describes is still exactly as that build left it."""
-    index = read_index(out_dir)
-    if index is None or index.context != context or journal_path(out_dir).exists():
-        return None  # (a journal: a build died while changing the collection)
-    if (
-        lock_bytes is None
-        or hashlib.sha256(lock_bytes).hexdigest() != index.lock_digest
-        or None in (index.package, index.collection)
-        or file_stat(package) != index.package
-        or file_stat(out_dir / COLLECTION_FILE) != index.collection
-    ):
-        return None
-    return index
-
-
-def decks_key(deck: Deck, assembled: Assembled) -> str:
-    """What the collection's description of its decks and note types is made from."""
-    notetypes = [(nt.id, nt.content_hash(), mod) for nt, mod in assembled.notetypes]
-    return fingerprint([deck.id, deck.name, deck.description, repr(assembled.deck_names), repr(notetypes)])
-
-
-def _assemble(
-    inputs: BuildInputs,
-    deck: Deck,
-    deck_digest: str,
-    lock: Lockfile,
-    notetypes: NoteTypes,
-    now: float,
-    base: BuildIndex | None,
-    canonical: Path,
-    diags: Diagnostics,
-    strict: bool,
-    track: FileTracker | None,
-) -> tuple[Assembled, int]:
-    """Compile into the working collection (the last one, or a new one) and write its canonical
-    copy to ``canonical``; nothing is changed unless the cards have no errors."""
-    from studydeck.anki.collection import Collection
-    from studydeck.engine.assemble import assemble
-    from studydeck.engine.cache import FileCache, default_cache_dir
-
-    out_dir = inputs.out_dir
     working = out_dir / COLLECTION_FILE if base else temporary_sibling(out_dir / COLLECTION_FILE)
     if not base:
         working.unlink()  # SQLite makes it afresh
+    diags = Diagnostics()
     try:
-        collection = Collection(working, deck, fresh=base is None)
+        collection = Collection(working, build.sources.deck, fresh=base is None)
         try:
-            cache = FileCache(default_cache_dir())
-            assembled = assemble(
-                inputs.folder, deck, deck_digest, lock, notetypes, now, cache, diags, collection, base, track
+            sink = CollectionSink(collection, base)
+            result = run_pass(
+                build.sources,
+                diags,
+                cache=build.cache,
+                identity=build.identity,
+                sinks=[sink],
+                base=base,
+                track=build.track,
             )
-            if assembled is None:
+            if result is None:
                 raise ContentError(diags.sorted())
-            if strict and diags.warnings:
-                raise ContentError(list(diags.warnings))
+            if build.strict and result.warnings:
+                raise ContentError(list(result.warnings))
             forget_index(out_dir)  # the working collection is about to change
-            if base is None or base.decks != decks_key(deck, assembled):
-                collection.set_decks(assembled.deck_names, assembled.notetypes)
+            reconciled = _reconciled(result)
+            decks = decks_key(build.sources.deck, result.deck_names, reconciled.notetypes)
+            if base is None or base.decks != decks:
+                collection.set_decks(result.deck_names, reconciled.notetypes)
             collection.finish(canonical)
             card_count = collection.card_count()
         finally:
@@ -161,123 +195,144 @@ def _assemble(
     finally:
         if not base:
             working.unlink(missing_ok=True)
-    return assembled, card_count
+    return Compiled(result, canonical, card_count)
 
 
-def _write(
-    inputs: BuildInputs,
-    deck: Deck,
-    assembled: Assembled,
-    card_count: int,
-    warnings: tuple[Diagnostic, ...],
-    base: BuildIndex | None,
-    old_lock: bytes | None,
-    canonical: Path,
-    context: str,
-) -> BuildResult:
-    """Make every output whose inputs changed; rename them and the lockfile into place together."""
-    from studydeck.anki.apkg import Segments, write_apkg
-    from studydeck.printing.printouts import printout_paths
+def next_lockfile_text(build: Build, result: PassResult) -> str:
+    """The lockfile to write: when the index describes the lockfile as read, only the lines that differ change."""
+    new = _reconciled(result).lockfile
+    old_text = None if build.lock_bytes is None else build.lock_bytes.decode("utf-8", errors="replace")
+    if build.base is not None and old_text is not None:
+        return update_lockfile_text(old_text, build.base.lockfile, new)
+    return format_lockfile(new)
 
-    state, cards_dir, out_dir = inputs.state, inputs.cards_dir, inputs.out_dir
-    target = package_path(out_dir, deck.id)
-    lock_path = cards_dir / LOCK_FILE
-    old_text = None if old_lock is None else old_lock.decode("utf-8", errors="replace")
-    if base is not None and old_text is not None:  # the lockfile the index describes: change only what changed
-        lock_text = update_lockfile_text(old_text, base.lockfile, assembled.lockfile)
-    else:
-        lock_text = format_lockfile(assembled.lockfile)
-    lock_changed = old_text != lock_text
 
-    # Each output is made only when what it is made from changed since the last build.
-    item_ids = (item_id for summary in assembled.files for item_id in summary.items.ids)
-    fingerprints = {target: fingerprint([lock_text, deck.id, deck.name, deck.description, "\n".join(item_ids)])}
-    segments = base.segments if base else Segments()
-    writers: dict[Path, Callable[[Path], object]] = {}
-    if base is None or not state.is_current(target, fingerprints[target]):
+Writers = dict[Path, Content]
 
-        def write_package(temp: Path) -> None:
-            nonlocal segments
-            media = [("media", json.dumps({str(i): m.name for i, m in enumerate(assembled.media)}).encode())]
-            media += [(str(i), m.path.read_bytes()) for i, m in enumerate(assembled.media)]
-            segments = write_apkg(temp, canonical, media, (target, base.segments) if base else None)
 
-        writers[target] = write_package
-    printouts: list[Path] = []
-    if 0 < assembled.note_count <= MAX_PRINTED_ITEMS:
-        from studydeck.engine.cache import encode_items
-        from studydeck.printing.pdf import TEMPLATES
-        from studydeck.printing.printouts import build_printouts, deck_date
+@dataclass
+class PackageWriter:
+    """Writes the package, compressing the collection in segments and copying the ones the
+    last package already has; it remembers how it compressed (for the next build's index)."""
 
-        cards = _load_cards(inputs)
-        printouts = printout_paths(deck.id, out_dir)
-        date = deck_date(assembled.lockfile)
-        sources = repr(sorted(deck.sources.items()))
-        templates = files_fingerprint(sorted(TEMPLATES.glob("*.typ")))  # an edited template reprints
-        printout_inputs = fingerprint([encode_items(cards.items), deck.name, deck.id, sources, date, templates])
-        fingerprints.update(dict.fromkeys(printouts, printout_inputs))
-        if not all(state.is_current(path, printout_inputs) for path in printouts):
-            for path, pdf in build_printouts(cards, out_dir, date).items():
-                writers[path] = lambda temp, pdf=pdf: temp.write_bytes(pdf)  # type: ignore[misc]
-    if lock_changed:
-        writers[lock_path] = lambda temp: temp.write_text(lock_text, encoding="utf-8")
+    canonical: Path
+    media: tuple[MediaFile, ...]
+    previous: tuple[Path, Segments] | None
+    segments: Segments = field(default_factory=Segments)
 
-    state_path = out_dir / STATE_FILE
-    remove_leftovers([target, lock_path, *printouts, state_path])
+    def __call__(self, temp: Path) -> None:
+        from studydeck.anki.apkg import write_apkg
+
+        files = [("media", json.dumps({str(i): m.name for i, m in enumerate(self.media)}).encode())]
+        files += [(str(i), m.path.read_bytes()) for i, m in enumerate(self.media)]
+        self.segments = write_apkg(temp, self.canonical, files, self.previous)
+
+
+def stale_outputs(build: Build, compiled: Compiled, lock_text: str) -> tuple[dict[Path, str], Writers]:
+    """Each output's fingerprint, and a writer for each one whose inputs changed (and for the
+    lockfile when its text did)."""
+    result, base, package = compiled.result, build.base, build.package
+    fingerprints = {package: package_inputs(lock_text, build.sources.deck, result.item_ids)}
+    writers: Writers = {}
+    if base is None or not output_is_current(build.inputs.state, package, fingerprints[package]):
+        previous = (package, base.segments) if base else None
+        writers[package] = PackageWriter(compiled.canonical, result.media, previous)
+    if 0 < result.item_count <= MAX_PRINTED_ITEMS:
+        fingerprints.update(printouts(build, result, writers))
+    if build.lock_bytes is None or build.lock_bytes.decode("utf-8", errors="replace") != lock_text:
+        writers[build.lock_path] = lock_text
+    return fingerprints, writers
+
+
+def printouts(build: Build, result: PassResult, writers: Writers) -> dict[Path, str]:
+    """The whole-deck printouts' fingerprints; a writer for each, when their inputs changed."""
+    from studydeck.printing.pdf import TEMPLATES
+    from studydeck.printing.printouts import build_printouts, deck_date
+
+    date = deck_date(_reconciled(result).lockfile)
+    paths = printout_paths(build.sources.deck.id, build.out_dir)
+    inputs = printout_inputs((f.key for f in result.files), build.sources.deck, date, sorted(TEMPLATES.glob("*.typ")))
+    if not all(output_is_current(build.inputs.state, path, inputs) for path in paths):
+        cards = load_cards(build.sources, build.cache)
+        writers.update(build_printouts(cards, build.out_dir, date))
+    return dict.fromkeys(paths, inputs)
+
+
+def write_together(build: Build, fingerprints: dict[Path, str], writers: Writers) -> dict[Path, str]:
+    """Make every stale output and the lockfile in temporary files, then rename them all into
+    place; the digest of each output, as written now or as the state recorded it."""
+    state = build.inputs.state
+    remove_leftovers([*fingerprints, build.lock_path, build.out_dir / STATE_FILE])
     digests = {path: state.outputs[path.name][1] for path in fingerprints if path not in writers}
     with staged(list(writers)) as temps:
-        for path, temp in zip(writers, temps, strict=True):
-            writers[path](temp)
+        for (path, content), temp in zip(writers.items(), temps, strict=True):
+            write_content(temp, content)
             digests[path] = file_digest(temp)
-    if not printouts:  # printouts of an earlier, smaller deck no longer describe it
-        for stale in printout_paths(deck.id, out_dir):
-            stale.unlink(missing_ok=True)
-    working = out_dir / COLLECTION_FILE
-    _replace_in_background(canonical, working)
-    write_index(
-        out_dir,
-        BuildIndex(
-            context=context,
-            files=assembled.files,
-            lockfile=assembled.lockfile,
-            lock_digest=hashlib.sha256(lock_text.encode()).hexdigest(),
-            package=file_stat(target),
-            segments=segments,
-            collection=file_stat(working),
-            decks=decks_key(deck, assembled),
-        ),
+    return digests
+
+
+def remove_stale_printouts(build: Build, fingerprints: dict[Path, str]) -> None:
+    """Printouts of an earlier, smaller deck no longer describe it."""
+    for path in printout_paths(build.sources.deck.id, build.out_dir):
+        if path not in fingerprints:
+            path.unlink(missing_ok=True)
+
+
+def replace_working_collection(build: Build, canonical: Path) -> None:
+    """The canonical copy becomes the working collection the next build patches. The old one
+    is released in a thread: freeing a large collection's disk pages takes a one-item rebuild
+    20 ms, which the writes after it can hide. (A build killed meanwhile leaves a temporary
+    file that the next one deletes.)"""
+    working = build.out_dir / COLLECTION_FILE
+    old = temporary_sibling(working)
+    if working.exists():
+        os.replace(working, old)
+    os.replace(canonical, working)
+    threading.Thread(target=old.unlink, kwargs={"missing_ok": True}).start()
+
+
+def record_index(build: Build, result: PassResult, lock_text: str, writers: Writers) -> None:
+    """What the working collection, the package and the lockfile now hold, for the next build."""
+    writer = writers.get(build.package)
+    segments = (
+        writer.segments if isinstance(writer, PackageWriter) else build.base.segments if build.base else Segments()
     )
-    # Written last: if this build dies before, the old state no longer matches and the next
-    # build simply runs in full.
-    images = tuple(sorted({m.path.relative_to(cards_dir).as_posix() for m in assembled.media}))
-    new_state = BuildState(
+    reconciled = _reconciled(result)
+    index = BuildIndex(
+        context=build.context,
+        files=result.files,
+        lockfile=reconciled.lockfile,
+        lock_digest=hashlib.sha256(lock_text.encode()).hexdigest(),
+        package=file_stat(build.package),
+        segments=segments,
+        collection=file_stat(build.out_dir / COLLECTION_FILE),
+        decks=decks_key(build.sources.deck, result.deck_names, reconciled.notetypes),
+    )
+    write_index(build.out_dir, index, build.base)
+
+
+def record_state(build: Build, compiled: Compiled, fingerprints: dict[Path, str], digests: dict[Path, str]) -> None:
+    """What this build made from what: the next build with the same inputs does nothing."""
+    inputs, result = build.inputs, compiled.result
+    images = tuple(sorted({m.path.relative_to(inputs.cards_dir).as_posix() for m in result.media}))
+    state = BuildState(
         outputs={path.name: (fingerprints[path], digests[path]) for path in fingerprints},
         inputs=inputs.fingerprint(images),
         images=images,
-        warnings=tuple((w.location.path, w.location.line, w.location.col, w.message) for w in warnings),
-        counts=(assembled.note_count, card_count),
+        warnings=result.warnings,
+        counts=(result.item_count, compiled.card_count),
         known=inputs.known_files(),
     )
-    write_atomic(state_path, lambda temp: temp.write_text(format_state(new_state), encoding="utf-8"))
-    return BuildResult(
-        package=target,
-        report=assembled.report,
-        warnings=warnings,
-        note_count=assembled.note_count,
-        card_count=card_count,
-        printouts=tuple(printouts),
-        written=tuple(path for path in writers if path != lock_path),
-        printouts_skipped=assembled.note_count > 0 and not printouts,
-    )
+    write_atomic(build.out_dir / STATE_FILE, format_state(state))
 
 
-def _load_cards(inputs: BuildInputs) -> Cards:
-    """The whole deck, for the printouts (a small deck: its files are in the cache by now)."""
-    from studydeck.engine.cache import FileCache, default_cache_dir
-    from studydeck.engine.collect import collect_cards
+def _reconciled(result: PassResult) -> Reconciled:
+    assert result.reconciled is not None, "a build's pass has an identity"
+    return result.reconciled
 
-    diags = Diagnostics()
-    collected = collect_cards(inputs.folder, FileCache(default_cache_dir()), diags)
-    if collected is None:
-        raise ContentError(diags.sorted())
-    return collected.cards
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:  # (absent, or unreadable: `load_lockfile` says which)
+        return None

@@ -5,8 +5,7 @@ from (its path and bytes, deck.yaml, studydeck's code), its warnings and a summa
 item; the lockfile that build wrote; and how the package's collection was compressed.
 `<out>/.studydeck-collection.anki2` is that build's collection, which the next build patches.
 
-Both are only a shortcut. The index is used only when deck.yaml, the note types, the
-lockfile, the package and the collection are exactly as that build left them; it is
+Both are only a shortcut (`staleness.usable_index` says when it may be taken). The index is
 deleted before the collection is changed and written after the outputs, so a build that
 dies in between leaves no index and the next build starts from scratch. Both files are
 safe to delete.
@@ -15,145 +14,110 @@ safe to delete.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
-import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from studydeck.anki.apkg import Segments
-from studydeck.diagnostics import Diagnostic, Location, Severity
-from studydeck.identity.lockfile import LockEntry, Lockfile, NoteTypeEntry, lock_entries
+from studydeck.diagnostics import Diagnostic
+from studydeck.engine.codec import codec
+from studydeck.identity.lockfile import LockEntry, Lockfile, NoteTypeEntry
 from studydeck.model import FileItems
+from studydeck.outputs import write_atomic
 from studydeck.source.folder import FileStat
-from studydeck.version import code_digest
 
 INDEX_FILE = ".studydeck-index"
 COLLECTION_FILE = ".studydeck-collection.anki2"
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 
 @dataclass(frozen=True)
 class FileSummary:
-    """A card file as the last build compiled it."""
+    """A card file as a build compiled it: what the next build needs to reuse it unread."""
 
     path: str
-    key: str  # `collect.file_key`: a changed file, deck.yaml or studydeck has another key
+    key: str  # its cache key: a changed file, deck.yaml or studydeck has another key
     reusable: bool  # False when an item shows an image: its bytes are read afresh every build
     diagnostics: tuple[Diagnostic, ...]
     items: FileItems
     entries: tuple[LockEntry, ...]  # each item's lockfile entry, in the same order
-    # As stored in the index: an unchanged file is written back without encoding it again.
-    encoded: bytes = field(default=b"", compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class BuildIndex:
-    context: str  # `index_context`: deck.yaml and the note types
+    context: str  # `staleness.index_context`: the code, deck.yaml and the note types
     files: tuple[FileSummary, ...]
     lockfile: Lockfile  # as written by that build (its items are the files' entries)
     lock_digest: str  # the lockfile's SHA-256 as written
     package: FileStat | None  # the package's stat as written
     segments: Segments  # how the package's collection was compressed
     collection: FileStat | None  # the working collection's stat
-    decks: str  # `rebuild.decks_key`: what the collection's decks and note types are made from
+    decks: str  # `staleness.decks_key`: what the collection's decks and note types are made from
+    # Each file's summary as stored, so that an unchanged file is written back without encoding it again.
+    encoded: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+
+    def starts(self) -> dict[str, int]:
+        """Where each card file's notes started in that build (their cards are due in order)."""
+        starts, position = {}, 0
+        for summary in self.files:
+            starts[summary.path] = position
+            position += len(summary.entries)
+        return starts
 
 
-def index_context(deck_digest: str, notetype_hashes: list[str]) -> str:
-    return hashlib.sha256(f"{INDEX_FORMAT}\0{code_digest()}\0{deck_digest}\0{notetype_hashes}".encode()).hexdigest()
+@dataclass(frozen=True)
+class _Stored:
+    """The index as stored: each file's summary encoded on its own (`BuildIndex.encoded`)."""
 
-
-def _stat_of(values: tuple[int, ...] | None) -> FileStat | None:
-    if values is None:
-        return None
-    size, mtime, ctime, inode, device = values
-    return (size, mtime, ctime, inode, device)
+    context: str
+    files: tuple[bytes, ...]
+    deck_id: str | None
+    notetypes: tuple[NoteTypeEntry, ...]
+    gone: tuple[LockEntry, ...]
+    lock_digest: str
+    package: FileStat | None
+    segments: Segments
+    collection: FileStat | None
+    decks: str
 
 
 def read_index(out_dir: Path) -> BuildIndex | None:
     """The last build's index, or None when there is none or it cannot be read."""
     try:
-        data = marshal.loads((out_dir / INDEX_FILE).read_bytes())
-        if data[0] != INDEX_FORMAT:
+        version, row = marshal.loads((out_dir / INDEX_FILE).read_bytes())
+        if version != INDEX_FORMAT:
             return None
-        _, context, files, lock, lock_digest, package, segments, collection, decks = data
-        deck_id, notetypes, gone = lock
-        summaries = tuple(map(_file_summary, files))  # each file's own marshal bytes
+        stored = codec(_Stored).decode(row)
+        summaries = tuple(codec(FileSummary).loads(data) for data in stored.files)
         items = {entry.id: entry for summary in summaries for entry in summary.entries}
         return BuildIndex(
-            context=context,
+            context=stored.context,
             files=summaries,
-            lockfile=Lockfile(deck_id, {nt[0]: NoteTypeEntry(*nt) for nt in notetypes}, items, _entries(gone)),
-            lock_digest=lock_digest,
-            package=_stat_of(package),
-            segments=Segments(*segments),
-            collection=_stat_of(collection),
-            decks=decks,
+            lockfile=Lockfile(
+                stored.deck_id, {nt.id: nt for nt in stored.notetypes}, items, {e.id: e for e in stored.gone}
+            ),
+            lock_digest=stored.lock_digest,
+            package=stored.package,
+            segments=stored.segments,
+            collection=stored.collection,
+            decks=stored.decks,
+            encoded={summary.path: data for summary, data in zip(summaries, stored.files, strict=True)},
         )
     except (OSError, ValueError, EOFError, TypeError, IndexError, KeyError):
         return None
 
 
-def write_index(out_dir: Path, index: BuildIndex) -> None:
+def write_index(out_dir: Path, index: BuildIndex, previous: BuildIndex | None) -> None:
+    """Write ``index``; files summarised as in ``previous`` keep their stored bytes."""
+    # A reused file's summary is the very object the previous index read: its bytes are as stored.
+    kept = {id(f): previous.encoded[f.path] for f in previous.files} if previous else {}
+    files = tuple(kept.get(id(f)) or codec(FileSummary).dumps(f) for f in index.files)
     lock = index.lockfile
-    data = (
-        INDEX_FORMAT,
-        index.context,
-        [f.encoded or marshal.dumps(_file_columns(f)) for f in index.files],
-        (lock.deck_id, [(nt.id, nt.hash, nt.mod) for nt in lock.notetypes.values()], _columns(lock.gone.values())),
-        index.lock_digest,
-        index.package,
-        (index.segments.digests, index.segments.sizes),
-        index.collection,
-        index.decks,
-    )
-    path = out_dir / INDEX_FILE
-    temp = path.with_name(f"{INDEX_FILE}.{os.getpid()}.tmp")
-    try:
-        temp.write_bytes(marshal.dumps(data))
-        os.replace(temp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-
-
-# Columns rather than rows: marshal reads a tuple of strings far faster than as many tuples.
-
-
-def _file_columns(f: FileSummary) -> tuple[Any, ...]:
-    items = f.items
-    _, hashes, note_ids, mods, _ = _columns(f.entries)
-    diagnostics = [_diagnostic(d) for d in f.diagnostics]
-    return (f.path, f.key, f.reusable, diagnostics, items.path, items.ids, items.lines, items.cols, items.prompts,
-            items.subdecks, hashes, note_ids, mods)  # fmt: skip
-
-
-def _file_summary(encoded: bytes) -> FileSummary:
-    columns = marshal.loads(encoded)
-    path, key, reusable, diagnostics, items_path, ids, lines, cols, prompts, subdecks, hashes, note_ids, mods = columns
-    return FileSummary(
-        path,
-        key,
-        reusable,
-        tuple(Diagnostic(Location(*loc), Severity(sev), msg) for loc, sev, msg in diagnostics),
-        FileItems(items_path, ids, lines, cols, prompts, subdecks),
-        tuple(lock_entries(zip(ids, hashes, note_ids, mods, subdecks, strict=True))),
-        encoded,
-    )
-
-
-def _columns(entries: Iterable[LockEntry]) -> tuple[tuple[Any, ...], ...]:
-    return tuple(zip(*entries, strict=True)) or ((),) * len(LockEntry._fields)
-
-
-def _entries(columns: tuple[tuple[Any, ...], ...]) -> dict[str, LockEntry]:
-    return {entry.id: entry for entry in lock_entries(zip(*columns, strict=True))}
-
-
-def _diagnostic(d: Diagnostic) -> tuple[tuple[str, int, int], str, str]:
-    return (d.location.path, d.location.line, d.location.col), d.severity.value, d.message
+    stored = _Stored(
+        index.context, files, lock.deck_id, tuple(lock.notetypes.values()), tuple(lock.gone.values()),
+        index.lock_digest, index.package, index.segments, index.collection, index.decks,
+    )  # fmt: skip
+    write_atomic(out_dir / INDEX_FILE, marshal.dumps((INDEX_FORMAT, codec(_Stored).encode(stored))))
 
 
 def journal_path(out_dir: Path) -> Path:

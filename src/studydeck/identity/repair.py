@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from studydeck.diagnostics import ContentError, Diagnostic, Location, Severity
-from studydeck.identity.compile import NOTE_ID_STRIDE
 from studydeck.identity.lockfile import BadLine, DeckLine, EntryLine, Lockfile, NoteTypeEntry, lines_of, parse_line
+from studydeck.identity.reconcile import NOTE_ID_STRIDE
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from studydeck.model import Cards, Item
-from studydeck.printing.quiz import category_title, prompt_text, revealed_text, source_text
+from studydeck.printing.quiz import category_title
 from studydeck.source.markup import to_plain
+from studydeck.source.text import citation, prompt_text, revealed_text
 
 #: Text longer than this continues on another card; shorter text shrinks to fit its card.
 MAX_CARD_CHARS = 700
@@ -54,7 +55,7 @@ def item_flashcards(cards: Cards, item: Item) -> list[Flashcard]:
                 front=front,
                 back=back,
                 caution=to_plain(item.caution) if last else "",
-                source=source_text(cards, item) if last else "",
+                source=citation(cards.deck, item.source) if last else "",
             )
         )
     return result

@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING
 
 from studydeck.identity.lockfile import Lockfile
 from studydeck.model import Cards
-from studydeck.outputs import staged
 
 if TYPE_CHECKING:  # rendering is loaded only when something is printed (a large deck's build prints nothing)
     from studydeck.printing.pdf import Paper
     from studydeck.printing.quiz import QuizSheet
+
+
+#: `build` prints the whole deck only up to this size: a larger deck would make a sheet of
+#: hundreds of pages (and seconds of rendering on every edit); print a selection with `quiz`.
+MAX_PRINTED_ITEMS = 1500
 
 
 def quiz_paths(out: Path, version: str = "") -> tuple[Path, Path]:
@@ -67,10 +71,3 @@ def build_printouts(cards: Cards, out_dir: Path, date: str) -> dict[Path, bytes]
         key_pdf: render_key(sheet, "a4"),
         flashcards_pdf: render_flashcards(flashcards, "a4", flashcards_title(cards)),
     }
-
-
-def write_files(files: dict[Path, bytes]) -> None:
-    """Write every file or none: each goes to a temporary file, renamed into place at the end."""
-    with staged(list(files)) as temps:
-        for temp, data in zip(temps, files.values(), strict=True):
-            temp.write_bytes(data)

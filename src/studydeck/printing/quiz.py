@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from studydeck.identity.compile import anki_tags
 from studydeck.model import Cards, Item
-from studydeck.source.cloze import blank, parse_cloze, reveal
 from studydeck.source.markup import to_plain
-from studydeck.source.validate import did_you_mean
+from studydeck.source.selection import ALL_ITEMS, Filters, SelectionError, select_items
+from studydeck.source.text import answer_text, citation, prompt_text, revealed_text
 
 QuizMode = Literal["open", "choice", "cloze"]
 QUIZ_MODES: tuple[QuizMode, ...] = ("open", "choice", "cloze")
@@ -26,34 +24,6 @@ DEFAULT_SEED = 1
 DEFAULT_TITLE = "Quiz"
 MAX_VERSIONS = 26  # versions are lettered A–Z
 MAX_CHOICES = 26  # and so are the choices
-
-
-class SelectionError(Exception):
-    """The options select nothing or name something the deck does not have (a usage error)."""
-
-    def __init__(self, message: str, option: str | None = None) -> None:
-        super().__init__(message)
-        self.option = option
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which items to print; each kind of filter keeps items matching any of its values."""
-
-    categories: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()  # `drug` also matches `drug::ivig`
-    decks: tuple[str, ...] = ()  # a subdeck, with or without the deck's name, and its children
-
-    def describe(self) -> str:
-        parts = [
-            f"{label} {', '.join(values)}"
-            for label, values in (("category", self.categories), ("tag", self.tags), ("deck", self.decks))
-            if values
-        ]
-        return "; ".join(parts)
-
-
-ALL_ITEMS = Filters()
 
 
 @dataclass(frozen=True)
@@ -108,66 +78,6 @@ def version_labels(versions: int) -> list[str]:
     return [""] if versions == 1 else list(string.ascii_uppercase[:versions])
 
 
-# -- filtering ------------------------------------------------------------------------------
-
-
-def _matches_prefix(name: str, wanted: str) -> bool:
-    """`drug` matches `drug` and `drug::ivig` (Anki compares case-insensitively), not `drugs`."""
-    name, wanted = name.casefold(), wanted.casefold()
-    return name == wanted or name.startswith(wanted + "::")
-
-
-def _prefixes(names: Iterable[str]) -> set[str]:
-    """Every name and every ancestor of it: `a::b::c` gives `a`, `a::b` and `a::b::c`."""
-    found: set[str] = set()
-    for name in names:
-        parts = name.split("::")
-        found.update("::".join(parts[:n]) for n in range(1, len(parts) + 1))
-    return found
-
-
-def _check_known(values: tuple[str, ...], known: set[str], option: str, what: str, shown: set[str]) -> None:
-    """Every value must name something in ``known``; the error lists ``shown``, the usual spellings."""
-    known_folded = {k.casefold() for k in known}
-    for value in values:
-        if value.casefold() not in known_folded:
-            raise SelectionError(
-                f"unknown {what} {value!r}{did_you_mean(value, known)}; choose from: {', '.join(sorted(shown))}",
-                option,
-            )
-
-
-def _deck_names(cards: Cards, item: Item) -> list[str]:
-    """The item's deck as a subdeck name and as the full Anki name; `--deck` accepts either."""
-    return [name for name in (item.subdeck, cards.anki_deck_name(item)) if name]
-
-
-def select_items(cards: Cards, filters: Filters) -> list[Item]:
-    """The items passing every filter, in file order; raises SelectionError for unknown names."""
-    categories = set(cards.deck.categories)
-    _check_known(filters.categories, categories, "--category", "category", categories)
-    tags = _prefixes(t for item in cards.items for t in anki_tags(item))
-    _check_known(filters.tags, tags, "--tag", "tag", tags)
-    decks = _prefixes(name for item in cards.items for name in _deck_names(cards, item))
-    subdecks = _prefixes(item.subdeck for item in cards.items if item.subdeck)
-    _check_known(filters.decks, decks, "--deck", "deck", {cards.deck.name, *subdecks})
-    wanted_categories = {c.casefold() for c in filters.categories}
-    chosen = []
-    for item in cards.items:
-        if filters.categories and item.category.casefold() not in wanted_categories:
-            continue
-        if filters.tags and not any(_matches_prefix(t, w) for t in anki_tags(item) for w in filters.tags):
-            continue
-        if filters.decks and not any(_matches_prefix(d, w) for d in _deck_names(cards, item) for w in filters.decks):
-            continue
-        chosen.append(item)
-    if not chosen:
-        raise SelectionError(
-            f"no item matches all of: {filters.describe()}" if cards.items else "the deck has no items"
-        )
-    return chosen
-
-
 # -- picking and ordering -------------------------------------------------------------------
 
 
@@ -181,32 +91,6 @@ def pick(items: list[Item], count: int | None, seed: int) -> list[Item]:
         return list(items)
     chosen = {item.id for item in sorted(items, key=lambda item: _shuffle_key(seed, "pick", item.id))[:count]}
     return [item for item in items if item.id in chosen]
-
-
-def prompt_text(item: Item) -> str:
-    """The question as printed: plain text, cloze deletions left blank."""
-    return blank(to_plain(item.cloze)) if item.kind == "cloze" else to_plain(item.q)
-
-
-def answer_text(item: Item) -> str:
-    """The answer as printed: plain text; for a cloze item, its deletions in order."""
-    if item.kind == "basic":
-        return to_plain(item.a)
-    deletions, _ = parse_cloze(to_plain(item.cloze))
-    return " · ".join(d.text for d in deletions)
-
-
-def revealed_text(item: Item) -> str:
-    """The whole fact: the answer, or the cloze sentence with every deletion filled in."""
-    return to_plain(item.a) if item.kind == "basic" else reveal(to_plain(item.cloze))
-
-
-def source_text(cards: Cards, item: Item) -> str:
-    if item.source is None:
-        return ""
-    source = cards.deck.sources[item.source.key]
-    parts = [source.title, item.source.section, source.publisher]
-    return " · ".join(part for part in parts if part)
 
 
 def answer_lines(answer: str) -> int:
@@ -228,7 +112,7 @@ def _question(cards: Cards, item: Item, number: int, mode: QuizMode, seed: int, 
         prompt=prompt,
         answer=answer,
         key_prompt=revealed_text(item) if item.kind == "cloze" else prompt,
-        source=source_text(cards, item),
+        source=citation(cards.deck, item.source),
         caution=to_plain(item.caution),
     )
     if item.kind == "cloze":

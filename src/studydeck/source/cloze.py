@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 #: Note ids are allotted 100 apart so that card ids (note id + card ordinal) never collide.
@@ -67,16 +68,13 @@ def parse_cloze(text: str) -> tuple[list[Deletion], list[ClozeProblem]]:
     return deletions, problems
 
 
-def _replace(text: str, show: str) -> str:
+def map_deletions(text: str, show: Callable[[Deletion], str]) -> str:
+    """The cloze text with each `{{cN::…}}` deletion replaced by ``show(deletion)``."""
     deletions, _ = parse_cloze(text)
     parts: list[str] = []
     pos = 0
     for d in deletions:
-        parts.append(text[pos : d.start])
-        if show == "answer":
-            parts.append(d.text)
-        else:
-            parts.append(f"[{d.hint}]" if d.hint else "_____")
+        parts += [text[pos : d.start], show(d)]
         pos = d.end
     parts.append(text[pos:])
     return "".join(parts)
@@ -84,9 +82,9 @@ def _replace(text: str, show: str) -> str:
 
 def reveal(text: str) -> str:
     """The cloze sentence with every deletion filled in."""
-    return _replace(text, "answer")
+    return map_deletions(text, lambda d: d.text)
 
 
 def blank(text: str) -> str:
     """The cloze sentence with every deletion left blank (its hint shown, if any)."""
-    return _replace(text, "blank")
+    return map_deletions(text, lambda d: f"[{d.hint}]" if d.hint else "_____")

@@ -1,27 +1,25 @@
-"""Stage 2: check parsed files against the format of DESIGN.md §1 and build plain `Item`s.
+"""deck.yaml and card files checked against the format of DESIGN.md §1, and made into plain
+`Deck` and `Item`s; then what no single file can tell (an id used twice).
 
 Every problem is recorded with its location; validation never stops at the first one.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
-import hashlib
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from studydeck.diagnostics import Diagnostic, Diagnostics, Location
+from studydeck.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, Deck, FileItems, Item, Source, SourceRef
-from studydeck.source.cloze import parse_cloze, reveal
-from studydeck.source.load import CardFile
-from studydeck.source.yamlfile import Node, kind_name
+from studydeck.source.cloze import parse_cloze
+from studydeck.source.lint import item_warnings, prompt_digest, repeated_questions, repeats
+from studydeck.source.schema import CONTROL, Reader
+from studydeck.source.yamlfile import Node, decode, kind_name, parse
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
-MAX_ANSWER_WORDS = 40
 
 # The keys each mapping accepts; True marks a required key.
 DECK_KEYS = {"name": True, "id": True, "description": False, "sources": False, "categories": False}
@@ -43,19 +41,6 @@ ITEM_KEYS = {
 }
 SOURCE_REF_KEYS = {"key": True, "section": False}
 
-_UNIT = re.compile(
-    r"\d\s*(?:mg|g|kg|µg|μg|mcg|ng|ml|mL|dl|l|L|IU|ME|U|units?|mmol|mEq|%|tablets?|capsules?|"
-    r"drops?|ampoules?|sessions?|times|h|hours?|min|d|days?|weeks?|months?|years?)(?![A-Za-z])"
-)
-_WHITESPACE = re.compile(r"\s")
-# Anki keeps deck names and tags in fields separated by control characters.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
 
 @dataclass(frozen=True)
 class FileResult:
@@ -70,55 +55,42 @@ class FileResult:
     images: tuple[tuple[str, str], ...] = ()
 
 
-def validate_deck(card_file: CardFile, root: Path, diags: Diagnostics) -> Deck | None:
-    """deck.yaml as a `Deck`, or None (problems in ``diags``)."""
-    return _Checker(root, diags).deck(card_file)
+def _parse(path: Path, data: bytes | None, diags: Diagnostics) -> Node | None:
+    """The file's YAML (None when reading already failed, or it is empty or unreadable)."""
+    text = decode(data, str(path), diags) if data is not None else None
+    return parse(text, str(path), diags) if text is not None else None
 
 
-def validate_card_file(card_file: CardFile, deck: Deck, root: Path, diags: Diagnostics) -> FileResult:
-    """Check one parsed card file; ``diags`` holds what parsing it reported."""
+def validate_deck(path: Path, data: bytes | None, root: Path, diags: Diagnostics) -> Deck | None:
+    """deck.yaml's bytes as a `Deck`, or None (problems in ``diags``)."""
+    return _Checker(root, diags).deck(path, _parse(path, data, diags))
+
+
+def validate_card_file(path: Path, data: bytes, deck: Deck, root: Path) -> FileResult:
+    """One card file's bytes, checked and made into items."""
+    diags = Diagnostics()
     checker = _Checker(root, diags)
-    items = checker.card_file(card_file, deck)
+    items = checker.card_file(path, _parse(path, data, diags), deck)
     return FileResult(tuple(items), tuple(diags.items), tuple(checker.images))
 
 
 def file_items(items: Sequence[Item]) -> FileItems:
     """The items of one card file as a build keeps them (`FileItems`)."""
-    prompts = tuple(
-        hashlib.blake2b(" ".join(item.prompt.casefold().split()).encode(), digest_size=12).digest() for item in items
-    )
     return FileItems(
         path=items[0].location.path if items else "",
         ids=tuple(item.id for item in items),
         lines=tuple(item.location.line for item in items),
         cols=tuple(item.location.col for item in items),
-        prompts=prompts,
+        prompts=tuple(map(prompt_digest, items)),
         subdecks=tuple(item.subdeck for item in items),
     )
 
 
 def check_across_files(files: Sequence[FileItems], diags: Diagnostics) -> None:
-    """What no single file can tell: ids used twice, questions asked twice."""
-    for file, index, first, at in _repeats(files, lambda f: f.ids):
+    """What no single file can tell: ids used twice (an error), questions asked twice (a warning)."""
+    for file, index, first, at in repeats(files, lambda f: f.ids):
         diags.error(file.location(index), f"duplicate id {file.ids[index]!r} (first used at {first.location(at)})")
-    for file, index, first, at in _repeats(files, lambda f: f.prompts):
-        message = f"item {file.ids[index]!r} asks the same question as {first.ids[at]!r} ({first.location(at)})"
-        diags.warning(file.location(index), message)
-
-
-def _repeats(
-    files: Sequence[FileItems], column: Callable[[FileItems], Sequence[Hashable]]
-) -> Iterator[tuple[FileItems, int, FileItems, int]]:
-    """Each item whose value in ``column`` an earlier item had, with that earlier item."""
-    values = [value for file in files for value in column(file)]
-    if len(set(values)) == len(values):  # (a large deck has no repeats: one set says so quickly)
-        return
-    first_seen: dict[Hashable, tuple[FileItems, int]] = {}
-    for file in files:
-        for index, value in enumerate(column(file)):
-            first, at = first_seen.setdefault(value, (file, index))
-            if first is not file or at != index:
-                yield file, index, first, at
+    repeated_questions(files, diags)
 
 
 def image_state(path: Path, root: Path) -> str:
@@ -128,87 +100,16 @@ def image_state(path: Path, root: Path) -> str:
     return "dir" if path.is_dir() else "file" if path.is_file() else "missing"
 
 
-class _Checker:
+class _Checker(Reader):
     def __init__(self, root: Path, diags: Diagnostics) -> None:
+        super().__init__(diags)
         self.root = root
-        self.diags = diags
         self.images: list[tuple[str, str]] = []
 
-    # -- generic readers ------------------------------------------------------------------
-
-    def keys(self, node: Node, allowed: dict[str, bool], what: str) -> bool:
-        """Check a mapping's keys; False when ``node`` is not a mapping at all."""
-        if not node.is_map:
-            self.diags.error(node.loc, f"{what} must be a mapping, not {kind_name(node.value)}")
-            return False
-        for key in node.value:
-            if key not in allowed:
-                self.diags.error(node.key_loc(key), f"unknown key {key!r} in {what}{did_you_mean(key, allowed)}")
-        for key, required in allowed.items():
-            if required and key not in node.value:
-                self.diags.error(node.loc, f"{what} is missing the required key {key!r}")
-        return True
-
-    def text(self, node: Node | None, what: str, *, required: bool = False) -> str | None:
-        if node is None:
-            return None
-        value = node.value
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and node.raw is not None:
-            value = node.raw  # a number written as text keeps its spelling: 0.10 stays 0.10
-        if not isinstance(value, str):
-            hint = " (quote it)" if isinstance(value, (bool, dt.date)) else ""
-            self.diags.error(node.loc, f"{what} must be text, not {kind_name(node.value)}{hint}")
-            return None
-        value = value.strip()
-        if required and not value:
-            self.diags.error(node.loc, f"{what} must not be empty")
-            return None
-        return value
-
-    def text_list(self, node: Node | None, what: str) -> list[tuple[str, Location]]:
-        if node is None:
-            return []
-        entries = node.value if node.is_list else [node] if isinstance(node.value, str) else None
-        if entries is None:
-            self.diags.error(node.loc, f"{what} must be a list of text, not {kind_name(node.value)}")
-            return []
-        result = []
-        for entry in entries:
-            text = self.text(entry, f"each entry of {what}", required=True)
-            if text is not None:
-                result.append((text, entry.loc))
-        return result
-
-    def tags(self, node: Node | None) -> list[str]:
-        tags = []
-        for tag, loc in self.text_list(node, "tags"):
-            if _CONTROL.search(tag):
-                self.diags.error(loc, f"tag {tag!r} contains a control character")
-            elif _WHITESPACE.search(tag):
-                self.diags.error(loc, f"tag {tag!r} contains a space; Anki tags are single words (use - or ::)")
-            else:
-                tags.append(tag)
-        return tags
-
-    def identifier(self, node: Node | None, what: str) -> str | None:
-        value = self.text(node, what, required=True)
-        if value is None or node is None:
-            return None
-        if not ID_PATTERN.match(value):
-            self.diags.error(
-                node.loc,
-                f"{what} {value!r} must be lowercase letters, digits, '.', '_' or '-', starting with a letter or digit",
-            )
-            return None
-        return value
-
-    # -- deck.yaml ------------------------------------------------------------------------
-
-    def deck(self, card_file: CardFile) -> Deck | None:
-        node = card_file.root
+    def deck(self, path: Path, node: Node | None) -> Deck | None:
         if node is None:
             if not self.diags.errors:
-                self.diags.error(card_file.location, "deck.yaml is empty; it needs at least 'name' and 'id'")
+                self.diags.error(Location(str(path)), "deck.yaml is empty; it needs at least 'name' and 'id'")
             return None
         if not self.keys(node, DECK_KEYS, "deck.yaml"):
             return None
@@ -216,7 +117,7 @@ class _Checker:
         name = self.text(v.get("name"), "deck name", required=True)
         if name is not None and any(not part.strip() for part in name.split("::")):
             self.diags.error(v["name"].loc, "deck name has an empty part around '::'")
-        elif name is not None and _CONTROL.search(name):
+        elif name is not None and CONTROL.search(name):
             self.diags.error(v["name"].loc, f"deck name {name!r} contains a control character")
         deck_id = self.identifier(v.get("id"), "deck id")
         description = self.text(v.get("description"), "description") or ""
@@ -249,21 +150,6 @@ class _Checker:
                 sources[key] = Source(key, title, url or None, reviewed, publisher or None)
         return sources
 
-    def date(self, node: Node | None, what: str) -> dt.date | None:
-        if node is None:
-            return None
-        if isinstance(node.value, dt.datetime):
-            return node.value.date()
-        if isinstance(node.value, dt.date):
-            return node.value
-        if isinstance(node.value, str):
-            try:
-                return dt.date.fromisoformat(node.value.strip())
-            except ValueError:
-                pass
-        self.diags.error(node.loc, f"{what} must be a date like 2025-07-04")
-        return None
-
     def categories(self, node: Node | None) -> tuple[str, ...]:
         if node is None:
             return DEFAULT_CATEGORIES
@@ -279,13 +165,10 @@ class _Checker:
             self.diags.error(node.loc, "categories must list at least one category")
         return tuple(found) or DEFAULT_CATEGORIES
 
-    # -- card files -----------------------------------------------------------------------
-
-    def card_file(self, card_file: CardFile, deck: Deck) -> list[Item]:
-        node = card_file.root
+    def card_file(self, path: Path, node: Node | None, deck: Deck) -> list[Item]:
         if node is None:
             if not self.diags.items:  # nothing reported yet: the file is simply empty
-                self.diags.error(card_file.location, "file is empty; a card file needs an 'items:' list")
+                self.diags.error(Location(str(path)), "file is empty; a card file needs an 'items:' list")
             return []
         if not self.keys(node, FILE_KEYS, "a card file"):
             return []
@@ -314,7 +197,7 @@ class _Checker:
         if any(not part for part in parts):
             self.diags.error(node.loc, f"deck {name!r} has an empty part around '::'")
             return ""
-        if _CONTROL.search(name):
+        if CONTROL.search(name):
             self.diags.error(node.loc, f"deck {name!r} contains a control character")
             return ""
         return "::".join(parts)
@@ -404,16 +287,8 @@ class _Checker:
             wrong=tuple(text for text, _ in wrong),
             reverse=reverse,
         )
-        self.item_warnings(item, v, wrong)
+        item_warnings(item, {key: node.loc for key, node in v.items()}, [loc for _, loc in wrong], self.diags)
         return item
-
-    def boolean(self, node: Node | None, what: str) -> bool:
-        if node is None:
-            return False
-        if not isinstance(node.value, bool):
-            self.diags.error(node.loc, f"{what} must be true or false, not {kind_name(node.value)}")
-            return False
-        return node.value
 
     def cloze(self, text: str, loc: Location) -> None:
         deletions, problems = parse_cloze(text)
@@ -448,21 +323,3 @@ class _Checker:
             self.diags.error(node.loc, f"image {raw!r} must be one of: {', '.join(IMAGE_SUFFIXES)}")
             return None
         return posix.as_posix()
-
-    # -- warnings -------------------------------------------------------------------------
-
-    def item_warnings(self, item: Item, v: dict[str, Node], wrong: list[tuple[str, Location]]) -> None:
-        if item.kind == "basic" and len(item.a.split()) > MAX_ANSWER_WORDS:
-            self.diags.warning(
-                v["a"].loc,
-                f"answer has {len(item.a.split())} words; keep answers under ~{MAX_ANSWER_WORDS} "
-                "(one fact per card, details in 'extra')",
-            )
-        if item.category == "dosing":
-            text = item.a if item.kind == "basic" else reveal(item.cloze)
-            if not _UNIT.search(text):
-                field = "a" if item.kind == "basic" else "cloze"
-                self.diags.warning(v[field].loc, "dosing item has no number with a unit (mg, g/kg, ml, %, …)")
-        for text, loc in wrong:
-            if item.kind == "basic" and text.casefold() == item.a.casefold():
-                self.diags.warning(loc, "this distractor is the same as the answer")

@@ -1,0 +1,40 @@
+"""An item's parts as plain text, one function per meaning, for everything that prints or
+exports an item: its prompt, its answer, the whole fact, and its citation."""
+
+from __future__ import annotations
+
+from studydeck.model import Deck, Item, SourceRef
+from studydeck.source.cloze import blank, parse_cloze, reveal
+from studydeck.source.markup import to_plain
+
+
+def prompt_text(item: Item) -> str:
+    """The question as asked: plain text, cloze deletions left blank (hints shown)."""
+    return blank(to_plain(item.cloze)) if item.kind == "cloze" else to_plain(item.q)
+
+
+def answer_parts(item: Item) -> list[str]:
+    """What the learner must recall: the answer, or a cloze item's deletions in order."""
+    if item.kind == "basic":
+        return [to_plain(item.a)]
+    deletions, _ = parse_cloze(to_plain(item.cloze))
+    return [d.text for d in deletions]
+
+
+def answer_text(item: Item) -> str:
+    """The answer as a key prints it: a cloze item's deletions joined by " · "."""
+    return " · ".join(answer_parts(item))
+
+
+def revealed_text(item: Item) -> str:
+    """The whole fact: the answer, or the cloze sentence with every deletion filled in."""
+    return to_plain(item.a) if item.kind == "basic" else reveal(to_plain(item.cloze))
+
+
+def citation(deck: Deck, ref: SourceRef | None, *, publisher: bool = True) -> str:
+    """`Title · Section · Publisher` (the publisher only when asked), or "" without a source."""
+    if ref is None:
+        return ""
+    source = deck.sources[ref.key]
+    parts = [source.title, ref.section, source.publisher if publisher else None]
+    return " · ".join(part for part in parts if part)
