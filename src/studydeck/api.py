@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from studydeck.authoring.watch import StopEvent
     from studydeck.engine.cache import FileCache
     from studydeck.engine.sinks import CompiledDeck
-    from studydeck.engine.validation import FileTracker
+    from studydeck.engine.validation import FileTracker as FileTracker  # (the type of `track=`)
     from studydeck.identity.lockfile import Lockfile
     from studydeck.identity.repair import Repair
     from studydeck.printing.pdf import Paper

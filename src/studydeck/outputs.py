@@ -1,6 +1,8 @@
 """Writing files without ever losing the previous ones: a temporary file beside the target,
-flushed to disk, then renamed over it. Every file studydeck writes goes through here, so a
-process killed at any moment (even with SIGKILL) leaves each file old or new, never torn."""
+then renamed over it. Every file studydeck writes goes through here, so a process killed at
+any moment (even with SIGKILL) leaves each file old or new, never torn. Outputs are also
+flushed to disk before the rename (`durable`), so that a power cut cannot tear them either;
+only files that are checked before use and rebuilt when torn (the cache, the build index) skip it."""
 
 from __future__ import annotations
 

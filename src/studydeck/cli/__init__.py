@@ -1,4 +1,8 @@
-"""The `studydeck` command: parses options and calls the API; one module per command."""
+"""The `studydeck` command: parses options, calls `studydeck.api`, and prints; one module per command.
+
+Owns: what the terminal shows (`report`, `progress`) and the exit statuses.
+Must not import: engine.
+"""
 
 from __future__ import annotations
 

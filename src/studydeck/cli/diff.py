@@ -4,7 +4,8 @@ from pathlib import Path
 
 import click
 
-from studydeck.authoring.diff import CardsDiff, RevisionError, diff_since_build, diff_since_revision
+from studydeck import api
+from studydeck.authoring.diff import CardsDiff, RevisionError
 from studydeck.cli.options import cards_option
 
 
@@ -22,7 +23,7 @@ def diff_command(cards_dir: Path, revision: str | None) -> None:
         studydeck diff v1.0 --cards decks/pharmacology
     """
     try:
-        diff = diff_since_build(cards_dir) if revision is None else diff_since_revision(cards_dir, revision)
+        diff = api.diff(cards_dir, revision)
     except RevisionError as exc:
         raise click.BadParameter(str(exc), param_hint="REVISION") from None
     print_diff(diff)

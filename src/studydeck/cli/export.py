@@ -44,16 +44,13 @@ def export_command(cards_dir: Path, fmt: str | None, out_file: Path | None) -> N
         fmt = SUFFIX_FORMATS.get(out_file.suffix.lower()) if out_file else None
         if fmt is None:
             raise click.UsageError("choose a --format (or an --out file ending in .csv, .tsv, .md, .json or .html)")
-    cards = api.load_deck(cards_dir)
-    data = FORMATS[fmt](cards, lambda items: progress(items, "Exporting")).encode("utf-8")
+    text, count = api.export(cards_dir, fmt, track=lambda items: progress(items, "Exporting"))
+    data = text.encode("utf-8")
     if out_file is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)  # bytes as they are: no newline translation
         sys.stdout.buffer.flush()
         return
 
-    def write(temp: Path) -> None:
-        temp.write_bytes(data)
-
-    write_atomic(out_file, write)
-    click.echo(f"Wrote {display_path(str(out_file))} ({fmt}, {len(cards.items)} items).", err=True)
+    write_atomic(out_file, data)
+    click.echo(f"Wrote {display_path(str(out_file))} ({fmt}, {count} items).", err=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from studydeck.authoring.scaffold import init_project
+from studydeck import api
 from studydeck.diagnostics import display_path
 
 
@@ -24,7 +24,7 @@ def init_command(directory: Path, name: str | None) -> None:
         studydeck init pharmacology --name "Pharmacology"
         cd pharmacology && studydeck build
     """
-    project = init_project(directory, name)
+    project = api.init(directory, name)
     click.echo(f"Created the deck {project.deck_name!r} (id {project.deck_id}):")
     for path in project.written:
         click.echo(f"  {display_path(str(path))}")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from studydeck.engine.validation import FileTracker
+    from studydeck.api import FileTracker
 
 T = TypeVar("T")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from studydeck import api
-from studydeck.authoring.stats import Counts, DeckStats, deck_stats
+from studydeck.authoring.stats import Counts, DeckStats
 from studydeck.cli.options import cards_option
 
 
@@ -23,7 +23,7 @@ def stats_command(cards_dir: Path, as_json: bool) -> None:
         studydeck stats
         studydeck stats --json | jq .without_source
     """
-    stats = deck_stats(api.load_deck(cards_dir))
+    stats = api.deck_stats(cards_dir)
     if as_json:
         click.echo(json.dumps(stats.as_json(), indent=2, ensure_ascii=False))
     else:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from studydeck.authoring.watch import watch_cards
+from studydeck import api
 from studydeck.cli.build import build_command
 from studydeck.cli.options import cards_option, out_option
 from studydeck.cli.report import print_diagnostics
@@ -30,7 +30,7 @@ def watch_command(ctx: click.Context, cards_dir: Path, out_dir: Path) -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        for rebuilds, changed in enumerate(watch_cards(cards_dir, ignore=[out_dir])):
+        for rebuilds, changed in enumerate(api.watch(cards_dir, ignore=[out_dir])):
             if rebuilds:
                 names = ", ".join(display_path(str(path)) for path in changed)
                 click.secho(f"\n[{time.strftime('%H:%M:%S')}] changed: {names}", bold=True)

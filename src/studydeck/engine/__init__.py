@@ -6,7 +6,8 @@ otherwise runs the one pass over the cards (`pipeline`, through `validation` and
 what it made (`build`, with `index` and `state`). `staleness` owns every decision about
 what is still valid; `exclusive` lets one build run at a time.
 
-Owns: the pass, the cache, the build index and state. Must not import: cli, api, authoring, export.
+Owns: the pass, the cache, the build index and state.
+Must not import: export, authoring, cli, api.
 """
 
 from __future__ import annotations

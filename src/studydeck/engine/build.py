@@ -28,6 +28,7 @@ from studydeck.engine import BuildResult
 from studydeck.engine.cache import FileCache
 from studydeck.engine.index import (
     COLLECTION_FILE,
+    INDEX_FILE,
     BuildIndex,
     discard_collection,
     forget_index,
@@ -157,7 +158,7 @@ def compile_into_collection(build: Build, canonical: Path) -> Compiled:
     """Run the pass into the working collection (the last one, or a new one) and write its
     canonical copy to ``canonical``; nothing is changed unless the cards have no errors."""
     out_dir, base = build.out_dir, build.base
-    remove_leftovers([out_dir / COLLECTION_FILE])
+    remove_leftovers([out_dir / COLLECTION_FILE, out_dir / INDEX_FILE])
     if base is None:
         discard_collection(out_dir)
     working = out_dir / COLLECTION_FILE if base else temporary_sibling(out_dir / COLLECTION_FILE)

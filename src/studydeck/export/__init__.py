@@ -5,7 +5,8 @@ Every format is deterministic (same cards → same bytes) and lists items in the
 Markdown and HTML group them by subdeck. Text reaches HTML only through `markup.to_html`
 or `html.escape`.
 
-Owns: the export formats. Must not import: engine, cli, api.
+Owns: the export formats. Works on validated `Cards`, as the `.apkg` would hold them.
+Must not import: identity, engine, printing, authoring, cli, api.
 """
 
 from __future__ import annotations
