@@ -1,4 +1,4 @@
-"""The plain data that flows between the pipeline's stages (load → validate → compile → write)."""
+"""The plain data between the stages: the deck and its items as validated (`source`), read by every later stage."""
 
 from __future__ import annotations
 

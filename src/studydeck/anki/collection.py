@@ -1,4 +1,4 @@
-"""Stage 4: the collection inside the .apkg, byte for byte reproducibly (DESIGN.md §5).
+"""The collection inside the .apkg, written byte for byte reproducibly (DESIGN.md §5).
 
 genanki supplies the collection schema and the note type / deck JSON; we write the rows
 ourselves because genanki stamps every note with one wall-clock time and numbers ids from
