@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studydeck.diagnostics import ContentError, Diagnostic, Location, Severity
-from studydeck.outputs import staged
+from studydeck.outputs import write_files
 from studydeck.source.folder import DECK_FILE
 
 EXAMPLE_FILE = "example.yaml"
@@ -97,8 +97,5 @@ def init_project(root: Path, name: str | None = None, *, id_suffix: str | None =
     if GITIGNORE_LINE not in (line.strip() for line in ignored.splitlines()):
         separator = "\n" if ignored and not ignored.endswith("\n") else ""
         contents[gitignore] = f"{ignored}{separator}{GITIGNORE_LINE}\n"
-    targets = list(contents)
-    with staged(targets) as temps:
-        for temp, target in zip(temps, targets, strict=True):
-            temp.write_text(contents[target], encoding="utf-8")
-    return NewProject(root, cards_dir, deck_name, deck_id, tuple(targets))
+    write_files(dict(contents))
+    return NewProject(root, cards_dir, deck_name, deck_id, tuple(contents))
