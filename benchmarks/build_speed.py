@@ -10,10 +10,14 @@ category, some cloze), then times whole processes, median of several runs:
   (e) `studydeck check`
   (f) the peak memory of each
 
-and prints each figure with its ratio to (a). Usage:
+and prints each figure with its ratio to (a). With ``--against PYTHON`` (the interpreter of
+another studydeck installation, e.g. a checkout before a change, in its own venv), every
+figure is also measured with that one, in turn with this one in the same run, and each row
+gives the ratio this/that. Usage:
 
     python benchmarks/build_speed.py                 # N = 35,000 and 100,000
     python benchmarks/build_speed.py --items 5000 --runs 3
+    python benchmarks/build_speed.py --items 35000 --against ../old/.venv/bin/python
 """
 
 from __future__ import annotations
@@ -118,56 +122,77 @@ def median(measures: list[Measure]) -> Measure:
     return Measure(statistics.median(m.seconds for m in measures), max(m.peak_mib for m in measures))
 
 
-def bench(items: int, runs: int) -> dict[str, Measure]:
-    studydeck = [sys.executable, "-m", "studydeck"]
+FIGURES = ("cold", "noop", "edit", "check")
+
+
+def bench(items: int, runs: int, pythons: dict[str, str]) -> dict[str, dict[str, Measure]]:
+    """Each figure for each named interpreter (each with a cards folder of its own), in turn."""
     with tempfile.TemporaryDirectory(prefix="studydeck-bench-") as tmp:
-        root = Path(tmp)
-        generate(root, items)
-        script = root / "baseline.py"
+        roots = {name: Path(tmp, name) for name in pythons}
+        for root in roots.values():
+            generate(root, items)
+        script = Path(tmp) / "baseline.py"
         script.write_text(BASELINE)
-        build = [*studydeck, "build", "--cards", "cards", "--out", "out"]
-        run(build, root)  # first build writes the lockfile, as a committed deck has one
-        results: dict[str, list[Measure]] = {k: [] for k in ("baseline", "cold", "noop", "edit", "check")}
-        target = root / "cards" / "part-0000.yaml"
-        original = target.read_text()
+        first = next(iter(roots.values()))
+        results: dict[str, dict[str, list[Measure]]] = {name: {k: [] for k in FIGURES} for name in pythons}
+        baseline: list[Measure] = []
+        for name, python in pythons.items():
+            run([python, "-m", "studydeck", "build", "--cards", "cards", "--out", "out"], roots[name])  # the lockfile
         for i in range(runs):
-            results["baseline"].append(run([sys.executable, str(script), "cards", "base-out"], root))
-            shutil.rmtree(root / "out", ignore_errors=True)
-            shutil.rmtree(root / "cache", ignore_errors=True)
-            results["cold"].append(run(build, root))
-            results["noop"].append(run(build, root))
-            target.write_text(original.replace("    q: ", f"    q: Edit {i} ", 1))
-            results["edit"].append(run(build, root))
-            results["check"].append(run([*studydeck, "check", "--cards", "cards"], root))
-        return {k: median(v) for k, v in results.items()}
+            baseline.append(run([sys.executable, str(script), "cards", "base-out"], first))
+            for name, python in pythons.items():
+                root, studydeck = roots[name], [python, "-m", "studydeck"]
+                build = [*studydeck, "build", "--cards", "cards", "--out", "out"]
+                target = root / "cards" / "part-0000.yaml"
+                original = target.read_text() if i == 0 else target.read_text().replace(f"q: Edit {i - 1} ", "q: ", 1)
+                shutil.rmtree(root / "out", ignore_errors=True)
+                shutil.rmtree(root / "cache", ignore_errors=True)
+                results[name]["cold"].append(run(build, root))
+                results[name]["noop"].append(run(build, root))
+                target.write_text(original.replace("    q: ", f"    q: Edit {i} ", 1))
+                results[name]["edit"].append(run(build, root))
+                results[name]["check"].append(run([*studydeck, "check", "--cards", "cards"], root))
+        return {
+            name: {"baseline": median(baseline), **{k: median(v) for k, v in figures.items()}}
+            for name, figures in results.items()
+        }
 
 
-def report(items: int, results: dict[str, Measure]) -> None:
+LABELS = {
+    "baseline": "(a) baseline: PyYAML C loader + genanki",
+    "cold": "(b) studydeck build, cold",
+    "noop": "(c) no-op rebuild",
+    "edit": "(d) rebuild after a one-item edit",
+    "check": "(e) studydeck check",
+}
+
+
+def report(items: int, results: dict[str, Measure], against: dict[str, Measure] | None = None) -> None:
     base = results["baseline"]
-    labels = {
-        "baseline": "(a) baseline: PyYAML C loader + genanki",
-        "cold": "(b) studydeck build, cold",
-        "noop": "(c) no-op rebuild",
-        "edit": "(d) rebuild after a one-item edit",
-        "check": "(e) studydeck check",
-    }
     print(f"\nN = {items:,} items")
-    print(f"{'':44} {'seconds':>8} {'× (a)':>7} {'× (b)':>7} {'peak MiB':>9} {'× (a)':>6}")
-    for key, label in labels.items():
+    header = f"{'':44} {'seconds':>8} {'× (a)':>7} {'× (b)':>7} {'peak MiB':>9} {'× (a)':>6}"
+    print(header + (f" {'against':>8} {'ratio':>6}" if against else ""))
+    for key, label in LABELS.items():
         m = results[key]
-        print(
+        row = (
             f"{label:44} {m.seconds:8.2f} {m.seconds / base.seconds:7.2f} "
             f"{m.seconds / results['cold'].seconds:7.2f} {m.peak_mib:9.0f} {m.peak_mib / base.peak_mib:6.2f}"
         )
+        if against and key != "baseline":
+            row += f" {against[key].seconds:8.2f} {m.seconds / against[key].seconds:6.2f}"
+        print(row)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, action="append", help="items (repeatable; default 35000 and 100000)")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is reported")
+    parser.add_argument("--against", metavar="PYTHON", help="also time the studydeck that PYTHON runs, in turn")
     args = parser.parse_args()
+    pythons = {"this": sys.executable, **({"against": args.against} if args.against else {})}
     for items in args.items or [35_000, 100_000]:
-        report(items, bench(items, args.runs))
+        results = bench(items, args.runs, pythons)
+        report(items, results["this"], results.get("against"))
 
 
 if __name__ == "__main__":

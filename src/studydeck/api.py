@@ -134,11 +134,9 @@ def build(
     one raises OutputError at once.
     """
     from studydeck import engine
-    from studydeck.engine.cache import default_cache_dir
 
-    resolved = default_cache_dir() if cache_dir == "default" else cache_dir
     return engine.build_deck(
-        Path(cards_dir), Path(out_dir), notetypes=notetypes, now=now, strict=strict, cache_dir=resolved, track=track
+        Path(cards_dir), Path(out_dir), notetypes=notetypes, now=now, strict=strict, cache_dir=cache_dir, track=track
     )
 
 

@@ -127,3 +127,18 @@ class FileItems:
 
     def location(self, index: int) -> Location:
         return Location(self.path, self.lines[index], self.cols[index])
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    """What a build changed since the last one, by item id."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    moved: tuple[tuple[str, str, str], ...] = ()  # (id, old deck, new deck)
+    notetypes_changed: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.changed or self.removed or self.moved or self.notetypes_changed)

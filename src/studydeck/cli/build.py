@@ -9,7 +9,6 @@ from studydeck.cli.options import cards_option, out_option
 from studydeck.cli.progress import file_tracker
 from studydeck.cli.report import print_diagnostics, print_report
 from studydeck.diagnostics import display_path
-from studydeck.printing.printouts import MAX_PRINTED_ITEMS
 
 
 @click.command("build")
@@ -31,6 +30,8 @@ def build_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
     if result.printouts:
         click.echo(f"Printouts: {', '.join(display_path(str(p)) for p in result.printouts)}")
     if result.printouts_skipped:
+        from studydeck.printing.printouts import MAX_PRINTED_ITEMS
+
         click.echo(
             f"Printouts: skipped, {result.note_count:,} items are more than a printed sheet should hold "
             f"({MAX_PRINTED_ITEMS:,}); print a selection with `studydeck quiz --deck … --count …`."

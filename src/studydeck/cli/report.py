@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import click
 
 from studydeck.diagnostics import Diagnostic, Severity
-from studydeck.identity.reconcile import ChangeReport
+from studydeck.model import ChangeReport
 
 
 def print_diagnostics(diagnostics: Iterable[Diagnostic], *, failed: bool = False) -> None:

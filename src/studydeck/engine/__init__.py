@@ -18,14 +18,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from studydeck.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
     from studydeck.anki.notetypes import NoteTypes
     from studydeck.engine.validation import FileTracker
-    from studydeck.identity.reconcile import ChangeReport
+    from studydeck.model import ChangeReport
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def build_deck(
     notetypes: NoteTypes,
     now: float | None = None,
     strict: bool = False,
-    cache_dir: Path | None,
+    cache_dir: Path | Literal["default"] | None,
     track: FileTracker | None = None,
 ) -> BuildResult:
     """Build ``<out_dir>/<deck id>.apkg`` and its printouts, and update the lockfile, atomically."""

@@ -18,6 +18,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from studydeck.anki.apkg import Segments
 from studydeck.anki.collection import Collection
@@ -25,7 +26,7 @@ from studydeck.anki.notes import MediaFile
 from studydeck.anki.notetypes import NoteTypes
 from studydeck.diagnostics import ContentError, Diagnostics, OutputError, display_path
 from studydeck.engine import BuildResult
-from studydeck.engine.cache import FileCache
+from studydeck.engine.cache import FileCache, default_cache_dir
 from studydeck.engine.index import (
     COLLECTION_FILE,
     INDEX_FILE,
@@ -101,11 +102,12 @@ def make_outputs(
     notetypes: NoteTypes,
     now: float,
     strict: bool,
-    cache_dir: Path | None,
+    cache_dir: Path | Literal["default"] | None,
     track: FileTracker | None = None,
 ) -> BuildResult:
     """Compile the cards and make every output whose inputs changed, in the crash-safe order."""
-    build = prepare(inputs, notetypes, now, strict, FileCache(cache_dir), track)
+    cache = FileCache(default_cache_dir() if cache_dir == "default" else cache_dir)
+    build = prepare(inputs, notetypes, now, strict, cache, track)
     canonical = temporary_sibling(build.out_dir / COLLECTION_FILE)
     try:
         compiled = compile_into_collection(build, canonical)

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 
 from studydeck.diagnostics import OutputError
 from studydeck.engine.codec import codec
-from studydeck.outputs import write_atomic
-from studydeck.source.validate import image_state
+from studydeck.source.folder import image_state
 
 if TYPE_CHECKING:
     from studydeck.engine.validation import ValidatedFile
@@ -85,6 +84,8 @@ class FileCache:
         """Store an entry made by `encode_entry`; a cache that cannot be written is skipped."""
         if self.directory is None:
             return
+        from studydeck.outputs import write_atomic  # (an unchanged build writes nothing: it need not load this)
+
         entry = self._entry(key)
         with contextlib.suppress(OSError, OutputError):
             entry.parent.mkdir(parents=True, exist_ok=True)

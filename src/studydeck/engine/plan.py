@@ -17,7 +17,7 @@ from studydeck.diagnostics import ContentError
 from studydeck.engine import BuildResult
 from studydeck.engine.staleness import build_inputs, folder_fingerprint, unchanged_since
 from studydeck.engine.state import BuildState, read_state
-from studydeck.identity.reconcile import ChangeReport
+from studydeck.model import ChangeReport
 from studydeck.source.folder import FolderContents, KnownFiles, read_folder
 
 

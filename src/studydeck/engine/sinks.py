@@ -14,8 +14,7 @@ from studydeck.engine.index import BuildIndex, FileSummary
 from studydeck.engine.pipeline import CompiledFile, Identity, PassResult, Sink, Sources, run_pass
 from studydeck.engine.validation import FileTracker
 from studydeck.identity.lockfile import Lockfile
-from studydeck.identity.reconcile import ChangeReport
-from studydeck.model import Cards, Deck, Item
+from studydeck.model import Cards, ChangeReport, Deck, Item
 
 
 class ItemsSink(Sink):

@@ -14,25 +14,10 @@ from dataclasses import dataclass
 from studydeck.anki.notetypes import NoteType, NoteTypes
 from studydeck.diagnostics import Diagnostics, Location
 from studydeck.identity.lockfile import LockEntry, Lockfile, NoteTypeEntry
-from studydeck.model import Deck
+from studydeck.model import ChangeReport, Deck
 
 #: New notes get ids this far apart, so `note id + card ordinal` is a unique card id.
 NOTE_ID_STRIDE = 100
-
-
-@dataclass(frozen=True)
-class ChangeReport:
-    """What a build changed since the last one, by item id."""
-
-    added: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    moved: tuple[tuple[str, str, str], ...] = ()  # (id, old deck, new deck)
-    notetypes_changed: tuple[str, ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.added or self.changed or self.removed or self.moved or self.notetypes_changed)
 
 
 @dataclass(frozen=True)

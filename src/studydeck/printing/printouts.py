@@ -6,10 +6,9 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studydeck.identity.lockfile import Lockfile
-from studydeck.model import Cards
-
 if TYPE_CHECKING:  # rendering is loaded only when something is printed (a large deck's build prints nothing)
+    from studydeck.identity.lockfile import Lockfile
+    from studydeck.model import Cards
     from studydeck.printing.pdf import Paper
     from studydeck.printing.quiz import QuizSheet
 

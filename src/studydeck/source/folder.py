@@ -161,3 +161,10 @@ def read_card_bytes(path: Path, root: Path, diags: Diagnostics) -> bytes | None:
     except OSError as exc:
         diags.error(loc, f"cannot read file: {exc.strerror or exc}")
         return None
+
+
+def image_state(path: Path, root: Path) -> str:
+    """What is at an image path, so a cached result can tell that the image changed."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        return "outside"
+    return "dir" if path.is_dir() else "file" if path.is_file() else "missing"

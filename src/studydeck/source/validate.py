@@ -15,6 +15,7 @@ from typing import Any
 from studydeck.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, Deck, FileItems, Item, Source, SourceRef
 from studydeck.source.cloze import parse_cloze
+from studydeck.source.folder import image_state
 from studydeck.source.lint import item_warnings, prompt_digest, repeated_questions, repeats
 from studydeck.source.schema import CONTROL, Reader
 from studydeck.source.yamlfile import Node, decode, kind_name, parse
@@ -91,13 +92,6 @@ def check_across_files(files: Sequence[FileItems], diags: Diagnostics) -> None:
     for file, index, first, at in repeats(files, lambda f: f.ids):
         diags.error(file.location(index), f"duplicate id {file.ids[index]!r} (first used at {first.location(at)})")
     repeated_questions(files, diags)
-
-
-def image_state(path: Path, root: Path) -> str:
-    """What is at an image path, so a cached result can tell that the image changed."""
-    if not path.resolve().is_relative_to(root.resolve()):
-        return "outside"
-    return "dir" if path.is_dir() else "file" if path.is_file() else "missing"
 
 
 class _Checker(Reader):
