@@ -17,6 +17,7 @@ from studydeck.cardsfolder import LOCK_FILE, FolderContents, read_folder
 from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
 from studydeck.model import Cards
 from studydeck.notetypes import DEFAULT_NOTE_TYPES, NoteTypes
+from studydeck.outputs import PDF_SUFFIXES, check_output_files, check_output_folder, output_file
 
 # The heavy stages (YAML parsing, Markdown, genanki, Typst) are imported inside the functions
 # that use them, so commands that need little (an unchanged `build`, `lock`) start fast.
@@ -153,9 +154,10 @@ def build(
 
     Nothing is replaced unless everything succeeded: on any error the previous package and
     lockfile are left exactly as they were. One build at a time per cards folder: a second
-    one raises OutputError at once.
+    one raises OutputError at once. ``out_dir`` inside ``cards_dir`` raises OutputPathError.
     """
     cards_dir, out_dir = Path(cards_dir), Path(out_dir)
+    check_output_folder(out_dir, cards_dir)
     with exclusive_build(cards_dir), cyclic_gc_paused():
         inputs = read_inputs(cards_dir, out_dir, notetypes)
         unchanged = unchanged_result(inputs, strict)
@@ -185,14 +187,18 @@ def quiz(
     date: str | None = None,
     versions: int = 1,
 ) -> QuizResult:
-    """Write the question sheet ``out`` and its answer key ``<out>-key.pdf`` (one pair per version).
+    """Write the question sheet ``out`` and its answer key ``<out>-key.pdf`` (one pair per version;
+    `.pdf` is added to ``out`` if it lacks it).
 
     ``date`` defaults to the day the deck last changed, from the lockfile. Raises
-    SelectionError when the filters name what the deck lacks or select nothing.
+    SelectionError when the filters name what the deck lacks or select nothing, and
+    OutputPathError when a file would land in the cards folder or on a folder.
     """
-    from studydeck.printouts import deck_date, quiz_files, write_files
-    from studydeck.quiz import ALL_ITEMS, DEFAULT_SEED, DEFAULT_TITLE, make_sheets
+    from studydeck.printouts import deck_date, quiz_files, quiz_paths, write_files
+    from studydeck.quiz import ALL_ITEMS, DEFAULT_SEED, DEFAULT_TITLE, make_sheets, version_labels
 
+    sheet = output_file(Path(out), Path(cards_dir), PDF_SUFFIXES)
+    check_output_files([path for v in version_labels(versions) for path in quiz_paths(sheet, v)], Path(cards_dir))
     cards = load_deck(cards_dir)
     if date is None:
         date = deck_date(load_lockfile(cards_dir))
@@ -206,7 +212,7 @@ def quiz(
         title=DEFAULT_TITLE if title is None else title,
         date=date,
     )
-    files = quiz_files(sheets, Path(out), paper)
+    files = quiz_files(sheets, sheet, paper)
     write_files(files)
     return QuizResult(tuple(files), len(sheets[0].questions))
 
@@ -218,16 +224,18 @@ class FlashcardsResult:
 
 
 def flashcards(cards_dir: Path, out: Path, *, filters: Filters | None = None, paper: Paper = "a4") -> FlashcardsResult:
-    """Write cut-out flashcards to ``out``: fronts and mirrored backs on alternating pages."""
+    """Write cut-out flashcards to ``out`` (`.pdf` added if it lacks it): fronts and mirrored
+    backs on alternating pages. Raises OutputPathError as `quiz` does."""
     from studydeck.flashcards import make_flashcards
     from studydeck.pdf import render_flashcards
     from studydeck.printouts import flashcards_title, write_files
     from studydeck.quiz import ALL_ITEMS, select_items
 
+    path = output_file(Path(out), Path(cards_dir), PDF_SUFFIXES)
     cards = load_deck(cards_dir)
     made = make_flashcards(cards, select_items(cards, filters or ALL_ITEMS))
-    write_files({Path(out): render_flashcards(made, paper, flashcards_title(cards))})
-    return FlashcardsResult(Path(out), len(made))
+    write_files({path: render_flashcards(made, paper, flashcards_title(cards))})
+    return FlashcardsResult(path, len(made))
 
 
 @dataclass(frozen=True)
