@@ -21,6 +21,7 @@ from studydeck.engine import BuildResult as BuildResult  # re-exported: build() 
 from studydeck.engine import cyclic_gc_paused
 from studydeck.engine.exclusive import exclusive_build
 from studydeck.model import Cards, Item
+from studydeck.outputs import PDF_SUFFIXES, check_output_files, check_output_folder, output_file
 from studydeck.source.folder import LOCK_FILE
 
 # The heavy stages (YAML parsing, Markdown, genanki, Typst) are imported inside the functions
@@ -131,12 +132,14 @@ def build(
 
     Nothing is replaced unless everything succeeded: on any error the previous package and
     lockfile are left exactly as they were. One build at a time per cards folder: a second
-    one raises OutputError at once.
+    one raises OutputError at once. ``out_dir`` inside ``cards_dir`` raises OutputPathError.
     """
     from studydeck import engine
 
+    cards_dir, out_dir = Path(cards_dir), Path(out_dir)
+    check_output_folder(out_dir, cards_dir)
     return engine.build_deck(
-        Path(cards_dir), Path(out_dir), notetypes=notetypes, now=now, strict=strict, cache_dir=cache_dir, track=track
+        cards_dir, out_dir, notetypes=notetypes, now=now, strict=strict, cache_dir=cache_dir, track=track
     )
 
 
@@ -163,16 +166,20 @@ def quiz(
     versions: int = 1,
     cache_dir: CacheDir = "default",
 ) -> QuizResult:
-    """Write the question sheet ``out`` and its answer key ``<out>-key.pdf`` (one pair per version).
+    """Write the question sheet ``out`` and its answer key ``<out>-key.pdf`` (one pair per version;
+    `.pdf` is added to ``out`` if it lacks it).
 
     ``date`` defaults to the day the deck last changed, from the lockfile. Raises
-    SelectionError when the filters name what the deck lacks or select nothing.
+    SelectionError when the filters name what the deck lacks or select nothing, and
+    OutputPathError when a file would land in the cards folder or on a folder.
     """
     from studydeck.outputs import write_files
-    from studydeck.printing.printouts import deck_date, quiz_files
-    from studydeck.printing.quiz import DEFAULT_SEED, DEFAULT_TITLE, make_sheets
+    from studydeck.printing.printouts import deck_date, quiz_files, quiz_paths
+    from studydeck.printing.quiz import DEFAULT_SEED, DEFAULT_TITLE, make_sheets, version_labels
     from studydeck.source.selection import ALL_ITEMS
 
+    sheet = output_file(Path(out), Path(cards_dir), PDF_SUFFIXES)
+    check_output_files([path for v in version_labels(versions) for path in quiz_paths(sheet, v)], Path(cards_dir))
     cards = load_deck(cards_dir, cache_dir=cache_dir)
     if date is None:
         date = deck_date(load_lockfile(cards_dir))
@@ -186,7 +193,7 @@ def quiz(
         title=DEFAULT_TITLE if title is None else title,
         date=date,
     )
-    files = quiz_files(sheets, Path(out), paper)
+    files = quiz_files(sheets, sheet, paper)
     write_files(files)
     return QuizResult(tuple(files), len(sheets[0].questions))
 
@@ -205,17 +212,19 @@ def flashcards(
     paper: Paper = "a4",
     cache_dir: CacheDir = "default",
 ) -> FlashcardsResult:
-    """Write cut-out flashcards to ``out``: fronts and mirrored backs on alternating pages."""
+    """Write cut-out flashcards to ``out`` (`.pdf` added if it lacks it): fronts and mirrored
+    backs on alternating pages. Raises OutputPathError as `quiz` does."""
     from studydeck.outputs import write_atomic
     from studydeck.printing.flashcards import make_flashcards
     from studydeck.printing.pdf import render_flashcards
     from studydeck.printing.printouts import flashcards_title
     from studydeck.source.selection import ALL_ITEMS, select_items
 
+    path = output_file(Path(out), Path(cards_dir), PDF_SUFFIXES)
     cards = load_deck(cards_dir, cache_dir=cache_dir)
     made = make_flashcards(cards, select_items(cards, filters or ALL_ITEMS))
-    write_atomic(Path(out), render_flashcards(made, paper, flashcards_title(cards)))
-    return FlashcardsResult(Path(out), len(made))
+    write_atomic(path, render_flashcards(made, paper, flashcards_title(cards)))
+    return FlashcardsResult(path, len(made))
 
 
 # -- authoring ---------------------------------------------------------------------------------

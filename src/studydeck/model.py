@@ -10,7 +10,7 @@ from typing import Literal
 
 from studydeck.diagnostics import Diagnostic, Location
 
-#: Item, deck and category ids: lowercase, safe in tags, file names and Anki searches.
+#: Item, deck and category ids: lowercase, safe in tags and file names (Anki searches escape `_`: anki/search.py).
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 
 DEFAULT_CATEGORIES = (

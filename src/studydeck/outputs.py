@@ -1,23 +1,111 @@
-"""Writing files without ever losing the previous ones: a temporary file beside the target,
-then renamed over it. Every file studydeck writes goes through here, so a process killed at
-any moment (even with SIGKILL) leaves each file old or new, never torn. Outputs are also
-flushed to disk before the rename (`durable`), so that a power cut cannot tear them either;
-only files that are checked before use and rebuilt when torn (the cache, the build index) skip it."""
+"""Where outputs may go, and writing files without ever losing the previous ones.
+
+A file is written to a temporary file beside the target, then renamed over it. Every file
+studydeck writes goes through here, so a process killed at any moment (even with SIGKILL)
+leaves each file old or new, never torn. Outputs are also flushed to disk before the rename
+(`durable`), so that a power cut cannot tear them either; only files that are checked before
+use and rebuilt when torn (the cache, the build index) skip it."""
 
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from studydeck.diagnostics import OutputError
+from studydeck.diagnostics import OutputError, display_path
+
+
+class OutputPathError(ValueError):
+    """A path named for an output that studydeck will not write to (the CLI: a usage error, exit 2)."""
+
+    def __init__(self, message: str, option: str = "--out") -> None:
+        super().__init__(message)
+        self.option = option  # the command-line option that named the path
+
+
+# -- where outputs may go: one rule for every path a user names ------------------------------
+#
+# `studydeck cards --out cards/a.yaml` once replaced a card file with PDF bytes. So every output
+# path a user names (quiz, cards and export --out, build and watch --out) goes through these:
+# a file gets its format's suffix, so it can only ever replace a file of that kind; and nothing
+# goes inside the cards folder, where it could replace a card file, an image or the lockfile,
+# or be read back as input.
+
+
+PDF_SUFFIXES = (".pdf",)
+
+
+def output_file(out: Path, cards_dir: Path, suffixes: tuple[str, ...]) -> Path:
+    """The file to write for ``out``: ``out`` itself if its suffix is one of ``suffixes`` (any
+    case), else ``out`` with the first of them appended (`notes` → `notes.pdf`, `a.yaml` →
+    `a.yaml.pdf`). Raises OutputPathError if that file is inside ``cards_dir`` or is a folder
+    or anything else that is not a regular file."""
+    path = Path(out)
+    if path.suffix.lower() not in suffixes:
+        path = path.with_name(path.name + suffixes[0]) if path.name else path
+    check_output_files([path], cards_dir)
+    return path
+
+
+def check_output_files(paths: list[Path], cards_dir: Path) -> None:
+    """Raise OutputPathError unless every path may be written as an output file."""
+    for path in paths:
+        _outside_cards(path, cards_dir)
+        if not path.name or path.is_dir():
+            raise OutputPathError(f"{_shown(path)} is a folder; name the file to write")
+        if path.exists() and not path.is_file():
+            raise OutputPathError(f"{_shown(path)} exists and is not a regular file; name another file")
+
+
+def check_output_folder(out_dir: Path, cards_dir: Path) -> None:
+    """Raise OutputPathError if ``out_dir`` is the cards folder or inside it."""
+    _outside_cards(out_dir, cards_dir)
+
+
+def _outside_cards(path: Path, cards_dir: Path) -> None:
+    if _inside(Path(path), Path(cards_dir)):
+        same = _inside(Path(cards_dir), Path(path))
+        where = "the cards folder" if same else f"inside the cards folder {_shown(cards_dir)}"
+        raise OutputPathError(
+            f"{_shown(path)} is {where}: outputs never go there (they could replace a card file, "
+            "or be read as one); choose a path outside it"
+        )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or below it, however either is spelt: resolved (`..`, symbolic
+    links), then compared by file identity (a case-insensitive disk, another mount of the same folder)."""
+    try:
+        target, folder_resolved = path.resolve(), folder.resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop: compared by identity below
+        target, folder_resolved = path.absolute(), folder.absolute()
+    if target.is_relative_to(folder_resolved):
+        return True
+    try:
+        folder_id = _file_id(folder)
+    except OSError:  # no such folder: nothing can be inside it
+        return False
+    for ancestor in (target, *target.parents):
+        with contextlib.suppress(OSError):
+            if _file_id(ancestor) == folder_id:
+                return True
+    return False
+
+
+def _file_id(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_dev, stat.st_ino
+
+
+def _shown(path: Path) -> str:
+    return repr(display_path(str(path)))
 
 
 def temporary_sibling(target: Path) -> Path:
     """A fresh empty file next to ``target`` (same filesystem, so the rename is atomic)."""
+    import tempfile  # (here: an unchanged `build` checks its --out folder, and writes nothing)
+
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -74,6 +162,7 @@ def remove_leftovers(targets: list[Path]) -> None:
 
     Only safe while holding the build lock: another build's temporaries look the same.
     """
+    import glob
     for target in targets:
         # `.<name>.XXXX.tmp`, and what was derived from it (`..<name>.XXXX.tmp.db.YYYY.tmp-journal`)
         for leftover in target.parent.glob(f".*{glob.escape(target.name)}.*.tmp*"):

@@ -17,6 +17,7 @@ import click
 from studydeck import __version__
 from studydeck.cli.report import print_diagnostics
 from studydeck.diagnostics import ContentError, OutputError
+from studydeck.outputs import OutputPathError
 
 EXIT_CONTENT = 1  # invalid cards, or an output that could not be written
 EXIT_INTERNAL = 3  # a bug in studydeck
@@ -28,7 +29,8 @@ COMMANDS = ("build", "check", "quiz", "cards", "lock", "init", "watch", "stats",
 
 
 class StudydeckGroup(click.Group):
-    """Loads commands on demand; turns content and output problems into messages and exit status 1."""
+    """Loads commands on demand; turns content and output problems into messages and exit status 1,
+    and an output path that must not be written to into a usage error (exit status 2)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -45,6 +47,8 @@ class StudydeckGroup(click.Group):
             ctx.color = False
         try:
             return super().invoke(ctx)
+        except OutputPathError as exc:  # a path the user named that studydeck will not write to
+            raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from exc
         except ContentError as exc:
             print_diagnostics(exc.diagnostics, failed=True)
             ctx.exit(EXIT_CONTENT)

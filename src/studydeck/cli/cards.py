@@ -19,7 +19,7 @@ from studydeck.source.selection import Filters
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("flashcards.pdf"),
     show_default=True,
-    help="The PDF to write.",
+    help="The PDF to write (.pdf is added if missing).",
 )
 @filter_options
 @paper_option

@@ -10,10 +10,18 @@ from studydeck.cli.options import cards_option
 from studydeck.cli.progress import progress
 from studydeck.diagnostics import display_path
 from studydeck.export import FORMATS
-from studydeck.outputs import write_atomic
+from studydeck.outputs import output_file, write_atomic
 
 #: The format an --out file's suffix implies when --format is not given.
 SUFFIX_FORMATS = {".csv": "csv", ".tsv": "tsv", ".md": "markdown", ".json": "json", ".html": "html", ".htm": "html"}
+#: The suffixes a file of each format may have; any other --out gets the first one added.
+FORMAT_SUFFIXES = {
+    "csv": (".csv",),
+    "tsv": (".tsv", ".txt"),  # Anki's text import takes .txt too
+    "markdown": (".md", ".markdown"),
+    "json": (".json",),
+    "html": (".html", ".htm"),
+}
 
 
 @click.command("export")
@@ -23,7 +31,8 @@ SUFFIX_FORMATS = {".csv": "csv", ".tsv": "tsv", ".md": "markdown", ".json": "jso
     "--out",
     "out_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The file to write (replaced atomically). Default: standard output.",
+    help="The file to write (replaced atomically; the format's suffix is added if missing). "
+    "Default: standard output.",
 )
 def export_command(cards_dir: Path, fmt: str | None, out_file: Path | None) -> None:
     """Export the cards for other apps and for reviewers without Anki.
@@ -44,6 +53,8 @@ def export_command(cards_dir: Path, fmt: str | None, out_file: Path | None) -> N
         fmt = SUFFIX_FORMATS.get(out_file.suffix.lower()) if out_file else None
         if fmt is None:
             raise click.UsageError("choose a --format (or an --out file ending in .csv, .tsv, .md, .json or .html)")
+    if out_file is not None:
+        out_file = output_file(out_file, cards_dir, FORMAT_SUFFIXES[fmt])
     text, count = api.export(cards_dir, fmt, track=lambda items: progress(items, "Exporting"))
     data = text.encode("utf-8")
     if out_file is None:

@@ -20,5 +20,5 @@ out_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("build"),
     show_default=True,
-    help="Where the outputs are written.",
+    help="Where the outputs are written (outside the cards folder).",
 )

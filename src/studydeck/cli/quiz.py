@@ -20,7 +20,7 @@ from studydeck.source.selection import Filters
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("quiz.pdf"),
     show_default=True,
-    help="The question sheet; the answer key goes beside it as <name>-key.pdf.",
+    help="The question sheet (.pdf is added if missing); the answer key goes beside it as <name>-key.pdf.",
 )
 @filter_options
 @click.option("--count", type=click.IntRange(min=1), metavar="N", help="Pick N of the matching items (default: all).")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import click
 
+from studydeck.anki.search import items_search
 from studydeck.diagnostics import Diagnostic, Severity
 from studydeck.model import ChangeReport
 
@@ -20,10 +21,6 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic], *, failed: bool = False
     errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
     if errors or failed:
         click.echo(f"{errors} error(s), {len(diagnostics) - errors} warning(s); nothing was written.", err=True)
-
-
-def _search(ids: Iterable[str]) -> str:
-    return " OR ".join(f'"ID:{i}"' for i in ids)
 
 
 #: Per kind of change, list this many ids and summarise the rest (a first build adds thousands).
@@ -62,12 +59,12 @@ def print_report(report: ChangeReport) -> None:
     if report.removed:
         click.echo(
             "Anki never deletes notes on import: to remove them, search in Anki's browser for\n"
-            f"    {_search(report.removed)}\n"
+            f"    {items_search(report.removed)}\n"
             "and delete the notes found."
         )
     if report.moved:
         click.echo(
             "Anki never moves existing cards on import: to move them, search in Anki's browser for\n"
-            f"    {_search(i for i, _, _ in report.moved)}\n"
+            f"    {items_search(i for i, _, _ in report.moved)}\n"
             "then use Cards > Change Deck (new learners get the new decks automatically)."
         )
