@@ -20,13 +20,12 @@ from typing import Literal
 
 from studydeck.cloze import parse_cloze
 from studydeck.compile import media_name, source_html
-from studydeck.export import IMAGE_TYPES, by_subdeck
+from studydeck.export import by_subdeck
 from studydeck.markup import to_html, to_plain
 from studydeck.model import Cards, Item
 from studydeck.quiz import option_text
 
 QuestionKind = Literal["multichoice", "shortanswer", "essay", "cloze"]
-QUESTION_KINDS: tuple[QuestionKind, ...] = ("multichoice", "shortanswer", "essay", "cloze")
 
 #: Longer answers cannot be expected to be typed letter for letter, so they are graded by hand.
 SHORT_ANSWER_WORDS = 4
@@ -63,8 +62,9 @@ class LmsQuestion:
 
 
 def choices(item: Item) -> tuple[Choice, ...]:
-    """The answer, then each distractor, as HTML; a distractor that reads like the answer (or like an
-    earlier distractor) is left out. Like the printed quiz, options lose a final full stop."""
+    """The answer, then each distractor, as HTML. A distractor that reads like the answer or an earlier
+    distractor (case and spacing aside) is left out: two options reading alike, one right and one
+    wrong, cannot be answered. Like the printed quiz, options lose a final full stop."""
     seen: set[str] = set()
     found = []
     for text, correct in [(item.a, True), *((w, False) for w in item.wrong)]:
@@ -195,7 +195,6 @@ def question_bank(cards: Cards, questions: dict[str, LmsQuestion]) -> list[Categ
 @dataclass(frozen=True)
 class Picture:
     name: str  # named by its bytes, as in the .apkg: `sd-<hash>.png`
-    mime: str
     data: bytes
 
 
@@ -203,7 +202,7 @@ def picture(cards: Cards, item: Item) -> Picture | None:
     if not item.image:
         return None
     path = cards.root / item.image
-    return Picture(media_name(path), IMAGE_TYPES[path.suffix.lower()], path.read_bytes())
+    return Picture(media_name(path), path.read_bytes())
 
 
 # XML 1.0 has no way to write these at all; `to_html` already drops them from card text, but a source's
