@@ -10,6 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from ci_skips import pytest_runtest_makereport, pytest_terminal_summary  # noqa: F401  (hooks: CI fails on skips)
+
 from helpers import CardsFolder
 
 

@@ -237,14 +237,16 @@ def export(
     filters: Filters | None = None,
     cache_dir: CacheDir = "default",
     track: Callable[[Sequence[Item]], Iterable[Item]] | None = None,
-) -> tuple[str, int]:
-    """The selected items in format ``fmt`` (a name in `export.FORMATS`), and how many there are."""
-    from studydeck.export import FORMATS
+) -> tuple[bytes, int]:
+    """The selected items in format ``fmt`` (one of `export.ALL_FORMATS`), as the file's bytes,
+    and how many items it holds. Without filters every item goes out, even from an empty deck;
+    with them, SelectionError as for `quiz`."""
+    from studydeck.export import export_bytes
     from studydeck.export.items import untracked
     from studydeck.source.selection import ALL_ITEMS, select_cards
 
     cards = select_cards(load_deck(cards_dir, cache_dir=cache_dir), filters or ALL_ITEMS)
-    return FORMATS[fmt](cards, track or untracked), len(cards.items)
+    return export_bytes(fmt, cards, track or untracked), len(cards.items)
 
 
 def deck_stats(cards_dir: Path, *, cache_dir: CacheDir = "default") -> DeckStats:

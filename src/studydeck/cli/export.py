@@ -7,26 +7,17 @@ import click
 
 from studydeck import api
 from studydeck.cli.options import cards_option
+from studydeck.cli.print_options import filter_options, selection_usage_errors
 from studydeck.cli.progress import progress
 from studydeck.diagnostics import display_path
-from studydeck.export import FORMATS
+from studydeck.export import ALL_FORMATS, FORMAT_SUFFIXES, format_for_suffix
 from studydeck.outputs import output_file, write_atomic
-
-#: The format an --out file's suffix implies when --format is not given.
-SUFFIX_FORMATS = {".csv": "csv", ".tsv": "tsv", ".md": "markdown", ".json": "json", ".html": "html", ".htm": "html"}
-#: The suffixes a file of each format may have; any other --out gets the first one added.
-FORMAT_SUFFIXES = {
-    "csv": (".csv",),
-    "tsv": (".tsv", ".txt"),  # Anki's text import takes .txt too
-    "markdown": (".md", ".markdown"),
-    "json": (".json",),
-    "html": (".html", ".htm"),
-}
+from studydeck.source.selection import Filters
 
 
 @click.command("export")
 @cards_option
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), help="Default: from the --out file's suffix.")
+@click.option("--format", "fmt", type=click.Choice(ALL_FORMATS), help="Default: from the --out file's suffix.")
 @click.option(
     "--out",
     "out_file",
@@ -34,8 +25,16 @@ FORMAT_SUFFIXES = {
     help="The file to write (replaced atomically; the format's suffix is added if missing). "
     "Default: standard output.",
 )
-def export_command(cards_dir: Path, fmt: str | None, out_file: Path | None) -> None:
-    """Export the cards for other apps and for reviewers without Anki.
+@filter_options
+def export_command(
+    cards_dir: Path,
+    fmt: str | None,
+    out_file: Path | None,
+    categories: tuple[str, ...],
+    tags: tuple[str, ...],
+    decks: tuple[str, ...],
+) -> None:
+    """Export the cards for other apps, for reviewers without Anki, and for an LMS.
 
     \b
     csv       plain text, one row per item (Quizlet, Mochi, spreadsheets)
@@ -43,20 +42,34 @@ def export_command(cards_dir: Path, fmt: str | None, out_file: Path | None) -> N
     markdown  subdeck headings, `question >> answer` bullets (RemNote)
     json      everything the cards say, plus GUIDs and Anki deck names
     html      one self-contained page: searchable, printable, offline
+    moodle    Moodle XML question bank, a category per subdeck
+    gift      Moodle's GIFT text format, a category per subdeck
+    qti       QTI 1.2 package (.zip) for Canvas, a question group per subdeck
+
+    \b
+    --category, --tag and --deck select items exactly as in `studydeck quiz`.
 
     \b
     Examples:
         studydeck export --out build/cards.html
         studydeck export --format csv > quizlet.csv
+        studydeck export --out cidp.xml --deck "Polyneuropathy::CIDP"
+        studydeck export --out dosing-canvas.zip --category dosing
     """
     if fmt is None:
-        fmt = SUFFIX_FORMATS.get(out_file.suffix.lower()) if out_file else None
+        fmt = format_for_suffix(out_file.suffix) if out_file else None
         if fmt is None:
-            raise click.UsageError("choose a --format (or an --out file ending in .csv, .tsv, .md, .json or .html)")
+            raise click.UsageError(
+                "choose a --format (or an --out file ending in .csv, .tsv, .md, .json, .html, .xml, .gift or .zip)"
+            )
+    if fmt == "qti" and out_file is None and sys.stdout.isatty():
+        raise click.UsageError("qti is a zip file: write it with --out FILE.zip (or redirect standard output)")
     if out_file is not None:
         out_file = output_file(out_file, cards_dir, FORMAT_SUFFIXES[fmt])
-    text, count = api.export(cards_dir, fmt, track=lambda items: progress(items, "Exporting"))
-    data = text.encode("utf-8")
+    with selection_usage_errors():
+        data, count = api.export(
+            cards_dir, fmt, filters=Filters(categories, tags, decks), track=lambda items: progress(items, "Exporting")
+        )
     if out_file is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)  # bytes as they are: no newline translation

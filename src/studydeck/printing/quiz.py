@@ -15,7 +15,7 @@ from typing import Literal
 from studydeck.model import Cards, Item
 from studydeck.source.markup import to_plain
 from studydeck.source.selection import ALL_ITEMS, Filters, SelectionError, select_items
-from studydeck.source.text import answer_text, citation, prompt_text, revealed_text
+from studydeck.source.text import answer_text, citation, option_text, prompt_text, revealed_text
 
 QuizMode = Literal["open", "choice", "cloze"]
 QUIZ_MODES: tuple[QuizMode, ...] = ("open", "choice", "cloze")
@@ -98,11 +98,6 @@ def answer_lines(answer: str) -> int:
     return min(5, 2 + len(answer) // 80)
 
 
-def _option_text(text: str) -> str:
-    """Options lose a final full stop: the answer alone ending in one would give it away."""
-    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
-
-
 def _question(cards: Cards, item: Item, number: int, mode: QuizMode, seed: int, version: str) -> Question:
     answer, prompt = answer_text(item), prompt_text(item)
     question = Question(
@@ -118,9 +113,9 @@ def _question(cards: Cards, item: Item, number: int, mode: QuizMode, seed: int, 
     if item.kind == "cloze":
         return question
     if mode == "choice" and item.wrong:
-        correct = _option_text(answer)
+        correct = option_text(answer)
         # Lettered A–Z; a distractor repeating the answer (check warns about it) is shown once.
-        options = list(dict.fromkeys([correct, *(_option_text(to_plain(w)) for w in item.wrong)]))[:MAX_CHOICES]
+        options = list(dict.fromkeys([correct, *(option_text(to_plain(w)) for w in item.wrong)]))[:MAX_CHOICES]
         purpose = f"choices{version}:{item.id}"
         options.sort(key=lambda option: _shuffle_key(seed, purpose, option))
         letter = string.ascii_uppercase[options.index(correct)]

@@ -38,3 +38,8 @@ def citation(deck: Deck, ref: SourceRef | None, *, publisher: bool = True) -> st
     source = deck.sources[ref.key]
     parts = [source.title, ref.section, source.publisher if publisher else None]
     return " · ".join(part for part in parts if part)
+
+
+def option_text(text: str) -> str:
+    """Options lose a final full stop: the answer alone ending in one would give it away."""
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
