@@ -6,7 +6,7 @@ import contextlib
 import gc
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -267,7 +267,7 @@ def forget_removed_ids(cards_dir: Path, ids: Iterable[str]) -> None:
     under an old id would take over an old note and its review history. Forget an id only
     if its item never reached learners.
     """
-    from studydeck.lockfile import Lockfile, format_lockfile
+    from studydeck.lockfile import format_lockfile
 
     cards_dir, forget = Path(cards_dir), sorted(set(ids))
     path = cards_dir / LOCK_FILE
@@ -282,7 +282,7 @@ def forget_removed_ids(cards_dir: Path, ids: Iterable[str]) -> None:
         if diags.errors:
             raise ContentError(diags.sorted())
         gone = {key: entry for key, entry in lock.gone.items() if key not in forget}
-        new_text = format_lockfile(Lockfile(lock.deck_id, lock.notetypes, lock.items, gone))
+        new_text = format_lockfile(replace(lock, gone=gone))  # (the same format: a format 1 file stays one)
         _replace_text(path, new_text)
 
 

@@ -146,7 +146,7 @@ def _compile_file(
         content, medium = item_content(root, deck, item, notetype, cached)
         if medium is not None:
             media[medium.name] = medium
-        lock_entry = reconciler.entry(item.id, content.content_hash, item.subdeck, item.location)
+        lock_entry = reconciler.entry(item.id, content.content_hash, item.subdeck, item.location, item.kind)
         if lock_entry is not None:
             note = make_note(deck, item.id, item.subdeck, notetype, content, lock_entry)
             notes.append((note, position + len(notes) + 1))

@@ -32,7 +32,7 @@ from studydeck.version import code_digest
 
 INDEX_FILE = ".studydeck-index"
 COLLECTION_FILE = ".studydeck-collection.anki2"
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: lockfile entries carry the item's kind
 
 
 @dataclass(frozen=True)
@@ -124,22 +124,24 @@ def write_index(out_dir: Path, index: BuildIndex) -> None:
 
 def _file_columns(f: FileSummary) -> tuple[Any, ...]:
     items = f.items
-    _, hashes, note_ids, mods, _ = _columns(f.entries)
+    _, hashes, note_ids, mods, _, kinds = _columns(f.entries)
     diagnostics = [_diagnostic(d) for d in f.diagnostics]
     return (f.path, f.key, f.reusable, diagnostics, items.path, items.ids, items.lines, items.cols, items.prompts,
-            items.subdecks, hashes, note_ids, mods)  # fmt: skip
+            items.subdecks, hashes, note_ids, mods, kinds)  # fmt: skip
 
 
 def _file_summary(encoded: bytes) -> FileSummary:
     columns = marshal.loads(encoded)
-    path, key, reusable, diagnostics, items_path, ids, lines, cols, prompts, subdecks, hashes, note_ids, mods = columns
+    path, key, reusable, diagnostics, items_path, ids, lines, cols, prompts, subdecks, hashes, note_ids, mods, kinds = (
+        columns
+    )
     return FileSummary(
         path,
         key,
         reusable,
         tuple(Diagnostic(Location(*loc), Severity(sev), msg) for loc, sev, msg in diagnostics),
         FileItems(items_path, ids, lines, cols, prompts, subdecks),
-        tuple(lock_entries(zip(ids, hashes, note_ids, mods, subdecks, strict=True))),
+        tuple(lock_entries(zip(ids, hashes, note_ids, mods, subdecks, kinds, strict=True))),
         encoded,
     )
 
