@@ -176,6 +176,7 @@ def _write(
     context: str,
 ) -> BuildResult:
     """Make every output whose inputs changed; rename them and the lockfile into place together."""
+    from studydeck.apply.manifest import manifest_entry
     from studydeck.archive import Segments, write_apkg
     from studydeck.printouts import printout_paths
 
@@ -200,6 +201,7 @@ def _write(
             nonlocal segments
             media = [("media", json.dumps({str(i): m.name for i, m in enumerate(assembled.media)}).encode())]
             media += [(str(i), m.path.read_bytes()) for i, m in enumerate(assembled.media)]
+            media.append(manifest_entry(deck, assembled.lockfile))  # what `studydeck apply` needs (Anki ignores it)
             segments = write_apkg(temp, canonical, media, (target, base.segments) if base else None)
 
         writers[target] = write_package

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from studydeck.commands.options import cards_option, out_option
+
+
+@click.command("apply")
+@click.argument("package", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--collection",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The Anki collection to change: a profile's collection.anki2.",
+)
+@click.option("--profile", metavar="NAME", help="The Anki profile NAME, in Anki's usual data folder.")
+@cards_option
+@out_option
+@click.option("--dry-run", is_flag=True, help="Print what would change, and change nothing.")
+@click.option("--keep-removed", is_flag=True, help="Suspend and tag removed items' notes instead of deleting them.")
+@click.option(
+    "--allow-full-sync",
+    is_flag=True,
+    help="Change the note type of items turned basic <-> cloze (AnkiWeb then needs a one-way full sync).",
+)
+@click.option("--overwrite-local-edits", is_flag=True, help="Replace notes edited in Anki with the package's text.")
+@click.pass_context
+def apply_command(
+    ctx: click.Context,
+    package: Path | None,
+    collection: Path | None,
+    profile: str | None,
+    cards_dir: Path,
+    out_dir: Path,
+    dry_run: bool,
+    keep_removed: bool,
+    allow_full_sync: bool,
+    overwrite_local_edits: bool,
+) -> None:
+    """Bring an Anki collection to exactly what PACKAGE says, keeping review history.
+
+    Beyond Anki's import (which only adds and updates notes): deletes the notes of removed
+    items, moves moved items' cards, changes the note type of items turned basic <-> cloze,
+    and deletes cards the new text left empty. Backs the collection up first (in the
+    profile's backups/ folder). Close the profile in Anki first.
+
+    PACKAGE defaults to the deck's package in --out (the one `studydeck build` made).
+
+    \b
+    Examples:
+        studydeck apply --profile "User 1" --dry-run
+        studydeck apply neuropathy-treatment.apkg --collection ~/Anki2/User\\ 1/collection.anki2
+    """
+    from studydeck.apply import ApplyError, ApplyOptions, apply_package
+    from studydeck.apply.profiles import profile_collection
+    from studydeck.apply.report import plan_lines, summary
+
+    if (collection is None) == (profile is None):
+        raise click.UsageError("give the collection to change: --collection PATH or --profile NAME (one of them)")
+    options = ApplyOptions(keep_removed, allow_full_sync, overwrite_local_edits)
+    try:
+        if profile is not None:
+            collection = profile_collection(profile)
+        assert collection is not None
+        if package is None:
+            package = _built_package(cards_dir, out_dir)
+        result = apply_package(
+            package, collection, options, dry_run=dry_run, show=lambda plan: click.echo("\n".join(plan_lines(plan)))
+        )
+    except ApplyError as exc:
+        click.echo(click.style(f"error: {exc}", fg="red"), err=True)
+        ctx.exit(1)
+    plan = result.plan
+    if dry_run:
+        click.echo(f"Dry run, nothing was changed. The plan: {summary(plan)}.")
+    elif not result.applied:
+        click.echo("Nothing to change: the collection holds the deck as this package has it.")
+    else:
+        click.echo(f"Backup: {result.backup} (Anki restores it from File › Switch Profile › Open Backup)")
+        click.echo(f"Applied: {summary(plan)}.")
+        if result.outcome.cards_not_empty:
+            count = len(result.outcome.cards_not_empty)
+            click.echo(f"Kept {count} card(s) planned as empty: Anki still shows text on them.")
+        if plan.retyped:
+            click.echo(
+                "Note types were changed: at the next sync Anki asks for a one-way full sync; choose Upload "
+                "(AnkiWeb and your other devices then take this collection)."
+            )
+
+
+def _built_package(cards_dir: Path, out_dir: Path) -> Path:
+    """The package the last `studydeck build` of ``cards_dir`` wrote."""
+    from studydeck.api import load_lockfile
+    from studydeck.apply import ApplyError
+    from studydeck.builder import package_path
+
+    deck_id = load_lockfile(cards_dir).deck_id
+    if deck_id is None:
+        raise ApplyError(f"no PACKAGE given, and {cards_dir} was never built: run `studydeck build`, or give PACKAGE")
+    return package_path(out_dir, deck_id)
