@@ -20,8 +20,12 @@ def _listed(label: str, lines: Iterable[str]) -> list[str]:
     return shown
 
 
+def _noun(count: int, word: str) -> str:
+    return word if count == 1 else f"{word}s"
+
+
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    return f"{count} {_noun(count, word)}"
 
 
 def _moves(moves: Iterable[Move]) -> list[str]:
@@ -93,10 +97,10 @@ def summary(plan: Plan) -> str:
         (len(plan.restored), "restored"),
         (moved_items, "moved"),
         (len(plan.retyped), "retyped"),
-        (len(plan.overwritten), "local edits replaced"),
-        (len(plan.empty_cards), "empty cards removed"),
-        (len(plan.local_edits), "local edits kept"),
-        (len(plan.kept_removed), "removed but kept (edited)"),
+        (len(plan.overwritten), _noun(len(plan.overwritten), "local edit") + " replaced"),
+        (len(plan.empty_cards), _noun(len(plan.empty_cards), "empty card") + " removed"),
+        (len(plan.local_edits), _noun(len(plan.local_edits), "local edit") + " kept"),
+        (len(plan.kept_removed), _noun(len(plan.kept_removed), "removed item") + " kept (edited in Anki)"),
         (len(plan.not_applied), "not applied"),
     ]
     return ", ".join(f"{count} {label}" for count, label in counts if count) or "no item changes"
