@@ -216,7 +216,7 @@ class Scenario:
 
 def item_id(col: Collection, nid: int) -> str:
     note = col.get_note(nid)  # type: ignore[arg-type]
-    return note["ID"] if "ID" in note else ""
+    return str(note["ID"]) if "ID" in note else ""  # (the learner's own notes have none)
 
 
 def untouchable_rows(col: Collection, note_ids: list[int]) -> dict[str, list[str]]:
@@ -289,4 +289,5 @@ def make_scenario(root: Path) -> Scenario:
     learner = root / "learner"
     learner.mkdir()
     shutil.copy(result.package, learner / result.package.name)
-    return Scenario(root, collection, learner, learner / result.package.name, reviews, v1_cards, v1_notes, others, other_notes)
+    package = learner / result.package.name
+    return Scenario(root, collection, learner, package, reviews, v1_cards, v1_notes, others, other_notes)

@@ -41,7 +41,8 @@ def deck_cards(col: Collection) -> dict[str, dict[int, tuple[int, str, str]]]:
     for cid in col.find_cards('"ID:_*"'):
         card = col.get_card(cid)
         home = card.odid or card.did
-        found.setdefault(item_id(col, card.nid), {})[card.ord] = (card.id, col.decks.name(home), col.decks.name(card.did))
+        where = (card.id, col.decks.name(home), col.decks.name(card.did))
+        found.setdefault(item_id(col, card.nid), {})[card.ord] = where
     return found
 
 
