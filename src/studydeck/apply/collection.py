@@ -102,6 +102,11 @@ def check_collection_file(path: Path) -> None:
         raise ApplyError(f"{path} is not an Anki collection (it lacks Anki's tables)")
 
 
+def require_anki() -> None:
+    """ApplyError, saying how to install it, when Anki's backend is missing."""
+    _collection_class()
+
+
 def _collection_class() -> type[Collection]:
     try:
         from anki.collection import Collection

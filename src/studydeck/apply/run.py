@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studydeck.apply.collection import is_backend_error, open_collection
+from studydeck.apply.collection import is_backend_error, open_collection, require_anki
 from studydeck.apply.deckpackage import read_package
 from studydeck.apply.errors import ApplyError
 from studydeck.apply.execute import Outcome, checkpoint, execute
@@ -41,6 +41,7 @@ def apply_package(
     passes it to ``show``, and unless ``dry_run`` (or there is nothing to change) backs the
     collection up in its profile's backups/ folder and carries the plan out.
     """
+    require_anki()  # first: without it, nothing else matters
     deck_package = read_package(Path(package))
     collection = Path(collection)
     with open_collection(collection) as col:

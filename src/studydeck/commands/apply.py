@@ -11,8 +11,8 @@ from studydeck.commands.options import cards_option, out_option
 @click.argument("package", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--collection",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The Anki collection to change: a profile's collection.anki2.",
+    type=click.Path(path_type=Path),
+    help="The Anki collection to change: a profile's collection.anki2 (or the profile's folder).",
 )
 @click.option("--profile", metavar="NAME", help="The Anki profile NAME, in Anki's usual data folder.")
 @cards_option
@@ -53,7 +53,7 @@ def apply_command(
         studydeck apply neuropathy-treatment.apkg --collection ~/Anki2/User\\ 1/collection.anki2
     """
     from studydeck.apply import ApplyError, ApplyOptions, apply_package
-    from studydeck.apply.profiles import profile_collection
+    from studydeck.apply.profiles import COLLECTION_FILE, profile_collection
     from studydeck.apply.report import plan_lines, summary
 
     if (collection is None) == (profile is None):
@@ -63,6 +63,8 @@ def apply_command(
         if profile is not None:
             collection = profile_collection(profile)
         assert collection is not None
+        if collection.is_dir():  # the profile's folder
+            collection = collection / COLLECTION_FILE
         if package is None:
             package = _built_package(cards_dir, out_dir)
         result = apply_package(
