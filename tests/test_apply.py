@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -11,6 +12,7 @@ from anki.collection import Collection
 
 from studydeck.compile import note_guid
 
+from anki_backend import new_collection
 from apply_helpers import (
     FILTERED_DECK,
     LEARNERS_EDIT,
@@ -22,6 +24,7 @@ from apply_helpers import (
     opened,
     untouchable_rows,
 )
+from helpers import CardsFolder
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +196,32 @@ def test_the_package_alone_is_enough(scenario: Scenario, tmp_path: Path) -> None
     result = scenario.apply("--allow-full-sync")
     assert result.exit_code == 0, result.output
     assert "old-fact: note deleted" in result.output
+
+
+def test_a_new_learner_gets_the_whole_deck_and_the_next_run_finds_nothing_to_change(
+    folder: CardsFolder, tmp_path: Path
+) -> None:
+    """Text as Anki's import stores it (escaped HTML, Unicode it normalizes, a picture) compares
+    equal to the package's: nothing is mistaken for a local edit."""
+    folder.write("media/trace.png", b"\x89PNG\r\n\x1a\n not really a picture")
+    decomposed = "Guillain-Barre\u0301"  # "é" as e + combining accent: Anki stores it composed
+    folder.edit("drugs.yaml", "    reverse: true\n", "    reverse: true\n    image: media/trace.png\n")
+    answer = f"**Immunoglobulins** (5 < 10 & <b>not bold</b>), {decomposed}"
+    folder.edit("drugs.yaml", "a: Immunoglobulins", f'a: "{answer}"')
+    folder.build()
+    profile = tmp_path / "profile"
+    new_collection(profile).close()
+    first = folder.run("apply", "--collection", str(profile))
+    assert first.exit_code == 0, first.output
+    assert "Applied: 3 added." in first.output
+    with opened(profile / "collection.anki2") as col:
+        (picture,) = os.listdir(col.media.dir())
+        assert picture.startswith("sd-")
+        assert len(col.find_cards('"deck:Test deck"')) == 5
+        (nid,) = col.find_notes('"ID:ivig-brand"')
+        stored = col.get_note(nid)["Answer"]
+        assert "Guillain-Barré" in stored and decomposed not in stored  # (what the comparison must allow for)
+    second = folder.run("apply", "--collection", str(profile))
+    assert second.exit_code == 0, second.output
+    nothing = "Nothing to change: the collection holds the deck as this package has it."
+    assert second.output.splitlines()[1:] == [nothing]

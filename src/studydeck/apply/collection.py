@@ -220,7 +220,12 @@ class LearnerCollection:
         while (folder / _backup_name(dt.datetime.now())).exists():
             time.sleep(0.05)
         before = set(folder.iterdir())
-        created = self.col.create_backup(backup_folder=str(folder), force=True, wait_for_completion=True)
+        try:
+            created = self.col.create_backup(backup_folder=str(folder), force=True, wait_for_completion=True)
+        except Exception as exc:
+            if not is_backend_error(exc):
+                raise
+            raise ApplyError(f"Anki could not back the collection up in {folder} ({exc}); nothing changed") from None
         made = sorted(set(folder.iterdir()) - before)
         if not created or not made:
             raise ApplyError(f"Anki made no backup in {folder}; nothing was changed")
