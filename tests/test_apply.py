@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
+from studydeck import api
 from studydeck.compile import note_guid
 
 from anki_backend import new_collection
 from apply_helpers import (
+    DRUGS_V1,
     FILTERED_DECK,
     LEARNERS_EDIT,
     V2_CARDS,
@@ -225,3 +227,54 @@ def test_a_new_learner_gets_the_whole_deck_and_the_next_run_finds_nothing_to_cha
     assert second.exit_code == 0, second.output
     nothing = "Nothing to change: the collection holds the deck as this package has it."
     assert second.output.splitlines()[1:] == [nothing]
+
+
+def test_a_removed_item_edited_in_anki_is_kept_unless_asked(scenario: Scenario) -> None:
+    with opened(scenario.collection) as col:
+        note = col.get_note(scenario.v1_notes["old-fact"])  # type: ignore[arg-type]
+        note["Extra"] = "My own note: ask the pharmacist."
+        col.update_note(note)
+    result = scenario.apply("--allow-full-sync")
+    kept = "old-fact: removed from the deck, but edited in Anki since; --overwrite-local-edits removes it too"
+    assert f"  kept        {kept}" in result.output.splitlines()
+    with opened(scenario.collection) as col:
+        assert col.find_notes('"ID:old-fact"')
+    forced = scenario.apply("--allow-full-sync", "--overwrite-local-edits")
+    assert "  removed     old-fact: note deleted" in forced.output.splitlines()
+    with opened(scenario.collection) as col:
+        assert not col.find_notes('"ID:old-fact"')
+
+
+def test_an_item_back_in_the_deck_is_unsuspended_and_untagged(scenario: Scenario) -> None:
+    assert scenario.apply("--keep-removed", "--allow-full-sync").exit_code == 0
+    cards = scenario.root / "author" / "cards"
+    drugs = cards / "drugs.yaml"
+    old_fact = DRUGS_V1[DRUGS_V1.index("  - id: old-fact") :]
+    drugs.write_text(drugs.read_text() + old_fact)
+    result = api.build(cards, scenario.root / "author" / "build")
+    assert "old-fact" in api.load_lockfile(cards).items  # back, under its old note id and time
+    shutil.copy(result.package, scenario.package)
+    back = scenario.apply("--keep-removed", "--allow-full-sync")
+    assert "  restored    old-fact: untagged, 1 card unsuspended" in back.output.splitlines()
+    with opened(scenario.collection) as col:
+        (nid,) = col.find_notes('"ID:old-fact"')
+        assert nid == scenario.v1_notes["old-fact"]
+        note = col.get_note(nid)
+        assert "studydeck::removed" not in note.tags
+        assert [card.queue for card in note.cards()] != [-1]
+        assert note.cards()[0].id == scenario.v1_cards[("old-fact", 0)]
+    assert "Nothing to change" in scenario.apply("--keep-removed", "--allow-full-sync").output
+
+
+def test_a_removed_item_the_learner_moved_to_a_deck_of_their_own_is_theirs(scenario: Scenario) -> None:
+    with opened(scenario.collection) as col:
+        col.set_deck(col.find_cards('"ID:old-fact"'), col.decks.id("Keep forever"))  # type: ignore[arg-type]
+    for args in ((), ("--keep-removed",), ("--overwrite-local-edits",)):
+        result = scenario.apply("--allow-full-sync", *args)
+        assert "  kept        old-fact: removed from the deck, but you moved its cards to a deck of your own; " in (
+            result.output
+        )
+        with opened(scenario.collection) as col:
+            (nid,) = col.find_notes('"ID:old-fact"')
+            note = col.get_note(nid)
+            assert "studydeck::removed" not in note.tags and note.cards()[0].queue != -1

@@ -119,7 +119,7 @@ class Plan:
     overwritten: tuple[LocalEdit, ...] = ()
     # What it leaves, and says why:
     local_edits: tuple[LocalEdit, ...] = ()
-    kept_removed: tuple[str, ...] = ()  # removed items whose notes were edited in Anki since
+    kept_removed: tuple[NotApplied, ...] = ()  # removed items whose notes the learner made their own
     not_applied: tuple[NotApplied, ...] = field(default=())
 
     @property
@@ -181,7 +181,7 @@ class _Planner:
         self.empty_cards: list[EmptyCard] = []
         self.overwritten: list[LocalEdit] = []
         self.local_edits: list[LocalEdit] = []
-        self.kept_removed: list[str] = []
+        self.kept_removed: list[NotApplied] = []
         self.not_applied: list[NotApplied] = []
 
     def package_note(self, ours: PackageNote) -> None:
@@ -274,10 +274,15 @@ class _Planner:
         if note is None or guid in self.package.notes:
             return
         kept_before = _has_tag(note, REMOVED_TAG)
+        theirs = [card for card in note.cards if not self.package.in_tree(card.home_deck)]
+        if theirs:  # the learner moved it to a deck of their own: theirs now
+            reason = "removed from the deck, but you moved its cards to a deck of your own; delete it there if you wish"
+            self.kept_removed.append(NotApplied(item_id, reason))
         # Edited in Anki since the deck last changed the item (our own tagging aside): the
         # learner's, unless they ask.
-        if note.mod > last_changed and not kept_before and not self.options.overwrite_local_edits:
-            self.kept_removed.append(item_id)
+        elif note.mod > last_changed and not kept_before and not self.options.overwrite_local_edits:
+            reason = "removed from the deck, but edited in Anki since; --overwrite-local-edits removes it too"
+            self.kept_removed.append(NotApplied(item_id, reason))
         elif not self.options.keep_removed:
             self.removed.append(Removal(item_id, note.id, delete=True))
         else:

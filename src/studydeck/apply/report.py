@@ -76,13 +76,7 @@ def plan_lines(plan: Plan) -> list[str]:
             for e in plan.local_edits
         ),
     )
-    lines += _listed(
-        "kept",
-        (
-            f"{item_id}: removed from the deck, but edited in Anki since; --overwrite-local-edits removes it too"
-            for item_id in plan.kept_removed
-        ),
-    )
+    lines += _listed("kept", (f"{n.item_id}: {n.reason}" for n in plan.kept_removed))
     lines += _listed("not applied", (f"{n.item_id}: {n.reason}" for n in plan.not_applied))
     return lines
 
@@ -100,7 +94,7 @@ def summary(plan: Plan) -> str:
         (len(plan.overwritten), _noun(len(plan.overwritten), "local edit") + " replaced"),
         (len(plan.empty_cards), _noun(len(plan.empty_cards), "empty card") + " removed"),
         (len(plan.local_edits), _noun(len(plan.local_edits), "local edit") + " kept"),
-        (len(plan.kept_removed), _noun(len(plan.kept_removed), "removed item") + " kept (edited in Anki)"),
+        (len(plan.kept_removed), _noun(len(plan.kept_removed), "removed item") + " kept"),
         (len(plan.not_applied), "not applied"),
     ]
     return ", ".join(f"{count} {label}" for count, label in counts if count) or "no item changes"
