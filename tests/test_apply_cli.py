@@ -3,6 +3,7 @@ optional `anki` dependency, and what `build` now says about apply."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -133,3 +134,13 @@ def test_build_names_apply_first_for_removals_and_moves(built: CardsFolder) -> N
         "Anki never moves existing cards on import: `studydeck apply --profile NAME` (or --collection PATH) does;"
     )
     assert lines[move + 1] == "or by hand: search in Anki's browser for"
+
+
+def test_apply_does_not_import_the_build_engine() -> None:
+    """What apply needs from a build is inside the package (studydeck/apply/__init__.py)."""
+    code = "import json, sys, studydeck.apply.run\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    loaded = set(json.loads(done.stdout))
+    engine = {"studydeck.assemble", "studydeck.rebuild", "studydeck.builder", "studydeck.buildindex", "click"}
+    assert not loaded & engine, loaded & engine
+    assert "studydeck.apply.collection" in loaded and "anki" not in loaded  # anki: only when a run opens one

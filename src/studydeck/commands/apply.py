@@ -50,7 +50,7 @@ def apply_command(
     \b
     Examples:
         studydeck apply --profile "User 1" --dry-run
-        studydeck apply neuropathy-treatment.apkg --collection ~/Anki2/User\\ 1/collection.anki2
+        studydeck apply neuropathy-treatment.apkg --collection "$HOME/.local/share/Anki2/User 1"
     """
     from studydeck.apply import ApplyError, ApplyOptions, apply_package
     from studydeck.apply.profiles import COLLECTION_FILE, profile_collection
