@@ -215,7 +215,7 @@ def test_a_new_learner_gets_the_whole_deck_and_the_next_run_finds_nothing_to_cha
     new_collection(profile).close()
     first = folder.run("apply", "--collection", str(profile))
     assert first.exit_code == 0, first.output
-    assert "Applied: 3 added." in first.output
+    assert "Applied: 3 added, 2 note types added or updated, 2 decks added, 1 media file added." in first.output
     with opened(profile / "collection.anki2") as col:
         (picture,) = os.listdir(col.media.dir())
         assert picture.startswith("sd-")

@@ -108,3 +108,35 @@ def test_an_unknown_future_format_is_refused(built: CardsFolder) -> None:
     result = built.run("build")
     assert result.exit_code == 1
     assert "unknown format '3' (this studydeck reads formats 1 and 2)" in result.stderr
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_cloze_marks_survive_updating_and_reading_the_lockfile(seed: int) -> None:
+    """Lines with the cloze mark sort, update and read back like the others (ids such as
+    "a" and "a-b" test the bisection that finds a line by its id)."""
+    import random
+
+    from studydeck.lockfile import LockEntry, Lockfile, NoteTypeEntry, format_lockfile, update_lockfile_text
+
+    rng = random.Random(seed)
+    ids = ["a", "a-b", "a.b", "a0", "cloze", "cloze-x", "b", *[f"item-{n}" for n in range(30)]]
+
+    def entry(item_id: str) -> LockEntry:
+        subdeck = rng.choice(["", "Drugs", "cloze", "Drugs::IVIG"])
+        kind = rng.choice(["", "cloze"])
+        return LockEntry(item_id, f"{rng.getrandbits(64):016x}", rng.randrange(1, 10**13), rng.randrange(10**9),
+                         subdeck, kind)  # fmt: skip
+
+    notetypes = {1: NoteTypeEntry(1, "0" * 16, 5)}
+    old = Lockfile("deck", notetypes, {i: entry(i) for i in ids if rng.random() < 0.7})
+    items = dict(old.items)
+    for item_id in rng.sample(ids, 10):
+        if item_id in items and rng.random() < 0.5:
+            items[item_id] = items[item_id]._replace(kind="" if items[item_id].kind else "cloze")
+        else:
+            items[item_id] = entry(item_id)
+    new = Lockfile("deck", notetypes, items)
+    text = update_lockfile_text(format_lockfile(old), old, new)
+    assert text == format_lockfile(new)
+    diags = Diagnostics()
+    assert parse_lockfile(text, "studydeck.lock", diags) == new and not diags.items

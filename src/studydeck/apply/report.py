@@ -96,6 +96,9 @@ def summary(plan: Plan) -> str:
         (len(plan.local_edits), _noun(len(plan.local_edits), "local edit") + " kept"),
         (len(plan.kept_removed), _noun(len(plan.kept_removed), "removed item") + " kept"),
         (len(plan.not_applied), "not applied"),
+        (len(plan.notetypes), _noun(len(plan.notetypes), "note type") + " added or updated"),
+        (len(plan.decks), _noun(len(plan.decks), "deck") + " added"),
+        (len(plan.media), _noun(len(plan.media), "media file") + " added"),
     ]
     return ", ".join(f"{count} {label}" for count, label in counts if count) or "no item changes"
 

@@ -74,10 +74,10 @@ def apply_command(
         click.echo(click.style(f"error: {exc}", fg="red"), err=True)
         ctx.exit(1)
     plan = result.plan
-    if dry_run:
-        click.echo(f"Dry run, nothing was changed. The plan: {summary(plan)}.")
-    elif not result.applied:
+    if not plan.changes_anything:
         click.echo("Nothing to change: the collection holds the deck as this package has it.")
+    elif dry_run:
+        click.echo(f"Dry run, nothing was changed. The plan: {summary(plan)}.")
     else:
         click.echo(f"Backup: {result.backup} (Anki restores it from File › Switch Profile › Open Backup)")
         click.echo(f"Applied: {summary(plan)}.")
