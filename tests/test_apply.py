@@ -136,6 +136,8 @@ def test_apply_brings_the_collection_to_the_package_and_keeps_every_review(scena
     assert "pred-dose: kept as edited in Anki" in again.output  # still said: it is still so
     assert collection_content(scenario.collection) == after
     assert scenario.backups == [backup]
+    with opened(scenario.collection) as col:  # Anki's Tools › Check Database finds nothing to fix
+        assert col.fix_integrity() == ("Database rebuilt and optimized.", True)
 
 
 def test_without_allow_full_sync_kind_changes_are_listed_and_left_alone(scenario: Scenario) -> None:
@@ -278,3 +280,17 @@ def test_a_removed_item_the_learner_moved_to_a_deck_of_their_own_is_theirs(scena
             (nid,) = col.find_notes('"ID:old-fact"')
             note = col.get_note(nid)
             assert "studydeck::removed" not in note.tags and note.cards()[0].queue != -1
+
+
+def test_an_emptied_card_in_a_deck_of_the_learners_own_is_left_to_them(scenario: Scenario) -> None:
+    with opened(scenario.collection) as col:
+        col.set_deck(col.find_cards('"ID:ivig-brand"'), col.decks.id("Keep forever"))  # type: ignore[arg-type]
+    result = scenario.apply("--allow-full-sync")
+    assert (
+        "  not applied ivig-brand: card 2 is left empty by the new text, but it is in your deck 'Keep forever': "
+        "Tools › Empty Cards removes it"
+    ) in result.output.splitlines()
+    with opened(scenario.collection) as col:
+        cards = {col.get_card(cid).ord: cid for cid in col.find_cards('"ID:ivig-brand"')}
+        assert cards == {0: scenario.v1_cards[("ivig-brand", 0)], 1: scenario.v1_cards[("ivig-brand", 1)]}
+        assert {col.decks.name(col.get_card(cid).did) for cid in cards.values()} == {"Keep forever"}

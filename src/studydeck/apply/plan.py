@@ -259,12 +259,21 @@ class _Planner:
 
     def _cards(self, ours: PackageNote, note: NoteState, cards: Iterable[CardState], text_is_ours: bool) -> None:
         """Move the note's cards still in the deck's tree to where the package puts them; when the
-        note ends with the package's text, the cards that text leaves empty go."""
+        note ends with the package's text, the cards that text leaves empty go, except from a
+        deck of the learner's own (DESIGN.md §6: apply never touches those)."""
         for card in cards:
             target = ours.cards.get(card.ord)
             if target is None:
-                if text_is_ours:
+                if not text_is_ours:
+                    continue
+                if self.package.in_tree(card.home_deck):
                     self.empty_cards.append(EmptyCard(ours.item_id, card.id, card.ord))
+                else:
+                    reason = (
+                        f"card {card.ord + 1} is left empty by the new text, but it is in your deck "
+                        f"{card.home_deck!r}: Tools › Empty Cards removes it"
+                    )
+                    self.not_applied.append(NotApplied(ours.item_id, reason))
             elif self.package.in_tree(card.home_deck) and card.home_deck.casefold() != target.casefold():
                 filtered = card.deck if card.filtered else None
                 self.moved.append(Move(ours.item_id, card.id, card.ord, card.home_deck, target, filtered))
