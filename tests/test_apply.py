@@ -162,7 +162,7 @@ def test_without_allow_full_sync_kind_changes_are_listed_and_left_alone(scenario
     assert "choose Upload" in later.output
 
 
-def test_keep_removed_suspends_and_tags_and_a_restored_item_comes_back(scenario: Scenario) -> None:
+def test_keep_removed_suspends_and_tags_and_a_later_run_without_it_deletes(scenario: Scenario) -> None:
     result = scenario.apply("--keep-removed", "--allow-full-sync")
     assert result.exit_code == 0, result.output
     assert "  removed     old-fact: cards suspended, tagged studydeck::removed" in result.output.splitlines()

@@ -140,3 +140,22 @@ def test_cloze_marks_survive_updating_and_reading_the_lockfile(seed: int) -> Non
     assert text == format_lockfile(new)
     diags = Diagnostics()
     assert parse_lockfile(text, "studydeck.lock", diags) == new and not diags.items
+
+
+def test_repairing_a_merge_of_format_1_and_format_2_writes_format_1(built: CardsFolder) -> None:
+    """A side written before kinds were recorded may lack cloze marks: the kinds are unknown,
+    and the file is written without marks (as format 1, which older studydecks read)."""
+    v2 = built.lockfile.read_text()
+    lines = v2.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("item "))
+    ours = "\n".join(lines[at:])
+    theirs = as_format_1(ours)
+    merged = "\n".join([*lines[:at], "<<<<<<< HEAD", ours, "=======", theirs, ">>>>>>> old", "studydeck-lock 1"])
+    built.lockfile.write_text(merged + "\n")
+    result = built.run("lock", "--repair")
+    assert result.exit_code == 0, result.output
+    text = built.lockfile.read_text()
+    assert "studydeck-lock 1" in text.splitlines() and "studydeck-lock 2" not in text and " cloze " not in text
+    assert not api.load_lockfile(built.cards).kinds_known
+    assert built.build().warnings == ()  # and the next build records the kinds again
+    assert " cloze " in built.lockfile.read_text()

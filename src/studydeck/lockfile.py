@@ -86,7 +86,10 @@ class Lockfile:
 def format_lockfile(lock: Lockfile) -> str:
     lines = _head_lines(lock)
     for kind, entries in (("item", lock.items), ("gone", lock.gone)):
-        lines += [_line(kind, entry) for entry in sorted(entries.values())]  # by id: no two are equal
+        ordered = sorted(entries.values())  # by id: no two are equal
+        if not lock.kinds_known:  # format 1 has no marks (an older studydeck would drop such lines)
+            ordered = [entry._replace(kind="") for entry in ordered]
+        lines += [_line(kind, entry) for entry in ordered]
     return "\n".join(lines) + "\n"
 
 
@@ -114,7 +117,7 @@ def update_lockfile_text(text: str, old: Lockfile, new: Lockfile) -> str:
     must be `format_lockfile(old)` (a 100,000-item lockfile is formatted in 90 ms, updated in 10)."""
     sections = {"item": text.find("\nitem "), "gone": text.find("\ngone ")}  # where each kind's lines start
     changed = {"item": _changed(old.items, new.items), "gone": _changed(old.gone, new.gone)}
-    if sum(map(len, changed.values())) > MAX_LINES_UPDATED:
+    if sum(map(len, changed.values())) > MAX_LINES_UPDATED or not (old.kinds_known and new.kinds_known):
         return format_lockfile(new)
     lines = _head_lines(new)
     end = len(text) - 1  # (before the final line feed)
