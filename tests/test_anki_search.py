@@ -55,7 +55,7 @@ def _found(col: Collection, search: str) -> list[str]:
 
 
 def _printed_search(output: str, intro: str) -> str:
-    match = re.search(re.escape(intro) + r" search in Anki's browser for\n    (.+)\n", output)
+    match = re.search(re.escape(intro) + r"\nor by hand: search in Anki's browser for\n    (.+)\n", output)
     assert match, output
     return match.group(1)
 
@@ -74,8 +74,14 @@ def test_printed_removal_and_move_searches_find_exactly_their_notes(tmp_path: Pa
     _write_items(folder, "New", moved)
     result = folder.run("build")
     assert result.exit_code == 0, result.output
-    removal = _printed_search(result.output, "to remove them,")
-    move = _printed_search(result.output, "to move them,")
+    removal = _printed_search(
+        result.output,
+        "Anki never deletes notes on import: `studydeck apply --profile NAME` (or --collection PATH) does;",
+    )
+    move = _printed_search(
+        result.output,
+        "Anki never moves existing cards on import: `studydeck apply --profile NAME` (or --collection PATH) does;",
+    )
     assert _found(collection, removal) == sorted(removed)
     assert _found(collection, move) == sorted(moved)
     assert removal == r'"ID:a\_b" OR "ID:ivig\_" OR "ID:ivig\_dose"'
@@ -95,7 +101,7 @@ def test_field_search_refuses_a_field_anki_reads_as_a_keyword() -> None:
 
 # Any text but control characters (which Anki alters in fields, and studydeck refuses in card
 # text), weighted towards search syntax.
-SYNTAX = "_*\\\":()-. \u3000%?[]^$|+{}&<>"
+SYNTAX = '_*\\":()-. \u3000%?[]^$|+{}&<>'
 field_text = st.text(
     alphabet=st.sampled_from(SYNTAX) | st.sampled_from("aAbxé") | st.characters(exclude_categories=["Cs", "Cc"]),
     min_size=1,

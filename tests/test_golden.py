@@ -4,7 +4,9 @@
 the large deck is `benchmarks/build_speed.py`'s synthetic corpus. Both are built, printed and
 exported with a fixed clock, and each output's SHA-256 must equal the one recorded here.
 A change that alters an output on purpose (a new field, a fixed bug) updates the hash in
-the same commit and says why; a refactoring never does.
+the same commit and says why; a refactoring never does. Changed on purpose so far: the
+package gained `studydeck.json` for `studydeck apply`, and the lockfile marks cloze items
+(format 2); the collection inside the package and every other output stayed the same.
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ NOW = 1_800_000_000.0  # fixed, so that items the lockfile lacks get a known tim
 
 GOLDEN = {
     "shipped": {
-        "neuropathy-treatment.apkg": "dea12394004563ebb43edcc778b6a3e5e8758288145fd400290b57a42a63f10e",
+        "neuropathy-treatment.apkg": "eaef99cf03c004e2f6f3c73c3c6ca26c821f9536169f98f81856573d2359d432",
         "neuropathy-treatment-quiz.pdf": "1500d864905e71396ba3d20ff2e73b4386e7fecbd11d6c201dd9ed6949aab263",
         "neuropathy-treatment-quiz-key.pdf": "bb6d57316d27043e04d94dbd0654256f96900abbd27aa5182044c50461e16a7c",
         "neuropathy-treatment-flashcards.pdf": "b9b4b0239ae86cc9f3a0b078a38519bd4c553bfb8f712c36d81b373b13012475",
-        "studydeck.lock": "4868900fdec7459ce2b5cf006dda0d9cd9ff35499d7d6e0debe9b818859cfb46",
+        "studydeck.lock": "e81192bba53b3ba705dee316078a91097aa67e54bad1ff44e203559525c21a12",
         "quiz-A.pdf": "8df1c211d44de4b14c9adae8e6818cd7e4da21c0a196471e0f02a338274c130f",
         "quiz-A-key.pdf": "2433bc49ec83dd2b54140fde306742846eda1d332bb0c45b9a2783ef691a9be5",
         "quiz-B.pdf": "f8977240cbd8ccd3d8f60cecc529b6eb9c0742d70710221205b3f8667d770283",
@@ -44,8 +46,8 @@ GOLDEN = {
         "export.html": "6e122732c67767af6fab67f136b8d4a75cf00861fd58bf9c5c4d3fa3933661c6",
     },
     "large": {
-        "synthetic-deck.apkg": "39004a21ddf930a355684c535dedf0475c2064a3def49321777e371437319887",
-        "studydeck.lock": "5e798d628f80e80ce756fffb8c4734647c6a60d1233d811ebd585baff0386018",
+        "synthetic-deck.apkg": "d13f9ef90bcbd0f20ebca4e9e0d5037a9d873065271edbf63520d3191e9f7ef8",
+        "studydeck.lock": "12921e4ebf0923e3803ca7203a1654ce10775fb55563c2d2ced854ed6def1368",
         "export.csv": "3fa3f63da3f50e5e69a0ae384c61e7d1e6b7e1d92965ab19f663dc925839f32f",
         "export.tsv": "2b86377b5683e2725e979c8cf41f56d66c1aebea7b9c04ba03db074e68b20795",
         "export.json": "6a05bff491a542ee602b3bc98fa1d8103128bed59a762bc4b7003ce316237021",

@@ -32,7 +32,7 @@ def test_same_cards_and_lockfile_give_identical_bytes(folder: CardsFolder, tmp_p
 def test_package_has_no_wall_clock_inside(folder: CardsFolder) -> None:
     folder.build(now=T0)
     with zipfile.ZipFile(folder.package) as archive:
-        assert [info.filename for info in archive.infolist()] == ["collection.anki2", "media"]
+        assert [info.filename for info in archive.infolist()] == ["collection.anki2", "media", "studydeck.json"]
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 

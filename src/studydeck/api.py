@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -27,6 +27,8 @@ from studydeck.source.folder import LOCK_FILE
 # The heavy stages (YAML parsing, Markdown, genanki, Typst) are imported inside the functions
 # that use them, so commands that need little (an unchanged `build`, `lock`) start fast.
 if TYPE_CHECKING:
+    from studydeck.apply.plan import ApplyOptions, Plan
+    from studydeck.apply.run import ApplyResult
     from studydeck.authoring.diff import CardsDiff
     from studydeck.authoring.scaffold import NewProject
     from studydeck.authoring.stats import DeckStats
@@ -277,6 +279,47 @@ def watch(cards_dir: Path, *, ignore: Sequence[Path] = (), stop: StopEvent | Non
     return watch_cards(cards_dir, ignore=ignore, stop=stop)
 
 
+# -- a learner's collection ------------------------------------------------------------------
+
+
+def apply(
+    package: Path | None,
+    collection: Path | None = None,
+    *,
+    profile: str | None = None,
+    cards_dir: Path = Path("cards"),
+    out_dir: Path = Path("build"),
+    options: ApplyOptions | None = None,
+    dry_run: bool = False,
+    show: Callable[[Plan], None] | None = None,
+) -> ApplyResult:
+    """Bring an Anki collection to exactly what ``package`` says (`studydeck apply`, DESIGN.md §6).
+
+    ``collection`` is a profile's collection.anki2 or its folder; ``profile`` finds it in
+    Anki's data folder instead. Without ``package``, the one the last build of ``cards_dir``
+    wrote under ``out_dir``. Raises ApplyError (nothing changed) when refused.
+    """
+    from studydeck.apply.errors import ApplyError
+    from studydeck.apply.profiles import COLLECTION_FILE, profile_collection
+    from studydeck.apply.run import DEFAULT_OPTIONS, apply_package
+
+    if profile is not None:
+        collection = profile_collection(profile)
+    if collection is None:
+        raise ApplyError("give the collection to change: a path, or a profile's name")
+    if collection.is_dir():  # the profile's folder
+        collection = collection / COLLECTION_FILE
+    if package is None:
+        from studydeck.engine import package_path
+
+        deck_id = load_lockfile(cards_dir).deck_id
+        if deck_id is None:
+            never_built = f"no PACKAGE given, and {cards_dir} was never built"
+            raise ApplyError(f"{never_built}: run `studydeck build`, or give PACKAGE")
+        package = package_path(out_dir, deck_id)
+    return apply_package(package, collection, options or DEFAULT_OPTIONS, dry_run=dry_run, show=show)
+
+
 # -- the lockfile ------------------------------------------------------------------------------
 
 
@@ -318,7 +361,7 @@ def forget_removed_ids(cards_dir: Path, ids: Iterable[str]) -> None:
     under an old id would take over an old note and its review history. Forget an id only
     if its item never reached learners.
     """
-    from studydeck.identity.lockfile import Lockfile, format_lockfile
+    from studydeck.identity.lockfile import format_lockfile
     from studydeck.outputs import write_atomic
 
     cards_dir, forget = Path(cards_dir), sorted(set(ids))
@@ -334,4 +377,4 @@ def forget_removed_ids(cards_dir: Path, ids: Iterable[str]) -> None:
         if diags.errors:
             raise ContentError(diags.sorted())
         gone = {key: entry for key, entry in lock.gone.items() if key not in forget}
-        write_atomic(path, format_lockfile(Lockfile(lock.deck_id, lock.notetypes, lock.items, gone)))
+        write_atomic(path, format_lockfile(replace(lock, gone=gone)))  # (the same format: a format 1 file stays one)

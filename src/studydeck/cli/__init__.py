@@ -25,7 +25,7 @@ EXIT_INTERNAL = 3  # a bug in studydeck
 
 #: Each command lives in studydeck.cli.<name>, imported only when that command runs, so
 #: `studydeck build` on an unchanged folder does not pay for PDF, export or watch machinery.
-COMMANDS = ("build", "check", "quiz", "cards", "lock", "init", "watch", "stats", "diff", "export")
+COMMANDS = ("build", "check", "quiz", "cards", "lock", "init", "watch", "stats", "diff", "export", "apply")
 
 
 class StudydeckGroup(click.Group):

@@ -58,13 +58,15 @@ def print_report(report: ChangeReport) -> None:
         click.echo(f"Items: {summary}.")
     if report.removed:
         click.echo(
-            "Anki never deletes notes on import: to remove them, search in Anki's browser for\n"
+            "Anki never deletes notes on import: `studydeck apply --profile NAME` (or --collection PATH) does;\n"
+            "or by hand: search in Anki's browser for\n"
             f"    {items_search(report.removed)}\n"
             "and delete the notes found."
         )
     if report.moved:
         click.echo(
-            "Anki never moves existing cards on import: to move them, search in Anki's browser for\n"
+            "Anki never moves existing cards on import: `studydeck apply --profile NAME` (or --collection PATH) does;\n"
+            "or by hand: search in Anki's browser for\n"
             f"    {items_search(i for i, _, _ in report.moved)}\n"
             "then use Cards > Change Deck (new learners get the new decks automatically)."
         )

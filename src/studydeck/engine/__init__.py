@@ -40,6 +40,11 @@ class BuildResult:
     printouts_skipped: bool = False  # the deck is too large for whole-deck printouts
 
 
+def package_path(out_dir: Path, deck_id: str) -> Path:
+    """Where a build writes a deck's package: `<out>/<deck id>.apkg`."""
+    return Path(out_dir) / f"{deck_id}.apkg"
+
+
 def build_deck(
     cards_dir: Path,
     out_dir: Path,

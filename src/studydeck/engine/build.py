@@ -22,10 +22,11 @@ from typing import Literal
 
 from studydeck.anki.apkg import Segments
 from studydeck.anki.collection import Collection
+from studydeck.anki.manifest import manifest_entry
 from studydeck.anki.notes import MediaFile
 from studydeck.anki.notetypes import NoteTypes
 from studydeck.diagnostics import ContentError, Diagnostics, OutputError, display_path
-from studydeck.engine import BuildResult
+from studydeck.engine import BuildResult, package_path
 from studydeck.engine.cache import FileCache, default_cache_dir
 from studydeck.engine.index import (
     COLLECTION_FILE,
@@ -55,10 +56,6 @@ from studydeck.identity.reconcile import Reconciled
 from studydeck.outputs import Content, remove_leftovers, staged, temporary_sibling, write_atomic, write_content
 from studydeck.printing.printouts import MAX_PRINTED_ITEMS, printout_paths
 from studydeck.source.folder import LOCK_FILE, file_stat
-
-
-def package_path(out_dir: Path, deck_id: str) -> Path:
-    return Path(out_dir) / f"{deck_id}.apkg"
 
 
 @dataclass(frozen=True)
@@ -220,6 +217,7 @@ class PackageWriter:
 
     canonical: Path
     media: tuple[MediaFile, ...]
+    manifest: tuple[str, bytes]  # what `studydeck apply` needs (Anki's import ignores it)
     previous: tuple[Path, Segments] | None
     segments: Segments = field(default_factory=Segments)
 
@@ -228,6 +226,7 @@ class PackageWriter:
 
         files = [("media", json.dumps({str(i): m.name for i, m in enumerate(self.media)}).encode())]
         files += [(str(i), m.path.read_bytes()) for i, m in enumerate(self.media)]
+        files.append(self.manifest)
         self.segments = write_apkg(temp, self.canonical, files, self.previous)
 
 
@@ -239,7 +238,9 @@ def stale_outputs(build: Build, compiled: Compiled, lock_text: str) -> tuple[dic
     writers: Writers = {}
     if base is None or not output_is_current(build.inputs.state, package, fingerprints[package]):
         previous = (package, base.segments) if base else None
-        writers[package] = PackageWriter(compiled.canonical, result.media, previous)
+        removed = {entry.id: entry.mod for entry in _reconciled(result).lockfile.gone.values()}
+        manifest = manifest_entry(build.sources.deck, removed)
+        writers[package] = PackageWriter(compiled.canonical, result.media, manifest, previous)
     if 0 < result.item_count <= MAX_PRINTED_ITEMS:
         fingerprints.update(printouts(build, result, writers))
     if build.lock_bytes is None or build.lock_bytes.decode("utf-8", errors="replace") != lock_text:

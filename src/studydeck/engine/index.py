@@ -28,7 +28,7 @@ from studydeck.source.folder import FileStat
 
 INDEX_FILE = ".studydeck-index"
 COLLECTION_FILE = ".studydeck-collection.anki2"
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 
 @dataclass(frozen=True)

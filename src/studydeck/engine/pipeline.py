@@ -229,7 +229,7 @@ def _compile(
         content, medium = item_content(sources.root, sources.deck, item, notetype, cached)
         if medium is not None:
             media[medium.name] = medium
-        entry = reconciler.entry(item.id, content.content_hash, item.subdeck, item.location)
+        entry = reconciler.entry(item.id, content.content_hash, item.subdeck, item.location, item.kind)
         if entry is not None:
             notes.append(make_note(sources.deck, item, notetype, content, entry.note_id, entry.mod))
     return tuple(notes)

@@ -2,10 +2,15 @@
 
 One line per item, sorted by id, so it diffs and merges like source code:
 
-    item <id> <content hash> <note id: first seen, ms> <last changed: s> [<subdeck>]
+    item <id> [cloze] <content hash> <note id: first seen, ms> <last changed: s> [<subdeck>]
 
 Removed items stay as ``gone`` lines so a reused id is noticed; the note types get a
 ``notetype`` line each. Only a successful build rewrites the file.
+
+Format 2 marks cloze items (`cloze` after the id), so that a build can tell when an item
+turned from basic into cloze or back, which Anki's import cannot apply. Format 1 files (no
+marks: every item's kind unknown) are still read, and are written back as format 1 until a
+build, which knows every item's kind, writes format 2.
 """
 
 from __future__ import annotations
@@ -24,16 +29,16 @@ from typing import Literal, NamedTuple
 from studydeck.diagnostics import ContentError, Diagnostics, Location
 from studydeck.model import ID_PATTERN
 
-FORMAT_LINE = "studydeck-lock 1"
-HEADER = f"""\
+FORMAT_LINE = "studydeck-lock 2"
+FORMAT_LINE_1 = "studydeck-lock 1"  # read, and kept by `lock --forget/--repair`; a build writes format 2
+HEADER = """\
 # studydeck lockfile: written by `studydeck build`; commit it together with the cards.
 # It keeps each note's identity and modification time stable across rebuilds. Do not edit it;
 # if it is damaged (e.g. by a merge), `studydeck lock --repair` rewrites it.
-# item <id> <content hash> <note id = first seen, ms> <last changed, s> [<subdeck>]
-{FORMAT_LINE}
+# item <id> [cloze] <content hash> <note id = first seen, ms> <last changed, s> [<subdeck>]
 """
 _HASH = re.compile(r"[0-9a-f]{16}\Z")
-_ENTRY = re.compile(r"([a-z0-9][a-z0-9._-]*) ([0-9a-f]{16}) ([0-9]{1,16}) ([0-9]{1,16})(?: (.+))?\Z")
+_ENTRY = re.compile(r"([a-z0-9][a-z0-9._-]*) (?:(cloze) )?([0-9a-f]{16}) ([0-9]{1,16}) ([0-9]{1,16})(?: (.+))?\Z")
 _INT = re.compile(r"[0-9]{1,16}\Z")
 
 
@@ -43,9 +48,10 @@ class LockEntry(NamedTuple):  # a tuple: a large deck's lockfile has 100k of the
     note_id: int
     mod: int
     subdeck: str = ""
+    kind: Literal["", "cloze"] = ""  # "": basic (in a format 1 lockfile: not recorded)
 
 
-def lock_entries(rows: Iterable[tuple[str, str, int, int, str]]) -> Iterator[LockEntry]:
+def lock_entries(rows: Iterable[tuple[str, str, int, int, str, str]]) -> Iterator[LockEntry]:
     """`LockEntry._make` over many rows, without a Python call per row (100k rows in 30 ms less)."""
     return map(functools.partial(tuple.__new__, LockEntry), rows)
 
@@ -63,6 +69,7 @@ class Lockfile:
     notetypes: dict[int, NoteTypeEntry] = field(default_factory=dict)
     items: dict[str, LockEntry] = field(default_factory=dict)
     gone: dict[str, LockEntry] = field(default_factory=dict)
+    kinds_known: bool = True  # False for a format 1 lockfile, which did not record cloze items
 
     @property
     def last_change(self) -> int:
@@ -79,12 +86,15 @@ class Lockfile:
 def format_lockfile(lock: Lockfile) -> str:
     lines = _head_lines(lock)
     for kind, entries in (("item", lock.items), ("gone", lock.gone)):
-        lines += [_line(kind, entry) for entry in sorted(entries.values())]  # by id: no two are equal
+        ordered = sorted(entries.values())  # by id: no two are equal
+        if not lock.kinds_known:  # format 1 has no marks (an older studydeck would drop such lines)
+            ordered = [entry._replace(kind="") for entry in ordered]
+        lines += [_line(kind, entry) for entry in ordered]
     return "\n".join(lines) + "\n"
 
 
 def _head_lines(lock: Lockfile) -> list[str]:
-    lines = [HEADER.rstrip("\n")]
+    lines = [HEADER.rstrip("\n"), FORMAT_LINE if lock.kinds_known else FORMAT_LINE_1]
     if lock.deck_id:
         lines.append(f"deck {lock.deck_id}")
     lines += [f"notetype {nt.id} {nt.hash} {nt.mod}" for nt in sorted(lock.notetypes.values(), key=lambda n: n.id)]
@@ -92,7 +102,9 @@ def _head_lines(lock: Lockfile) -> list[str]:
 
 
 def _line(kind: str, entry: LockEntry) -> str:
-    id_, hash_, note_id, mod, subdeck = entry
+    id_, hash_, note_id, mod, subdeck, item_kind = entry
+    if item_kind:
+        id_ = f"{id_} {item_kind}"
     return f"{kind} {id_} {hash_} {note_id} {mod} {subdeck}" if subdeck else f"{kind} {id_} {hash_} {note_id} {mod}"
 
 
@@ -105,7 +117,7 @@ def update_lockfile_text(text: str, old: Lockfile, new: Lockfile) -> str:
     must be `format_lockfile(old)` (a 100,000-item lockfile is formatted in 90 ms, updated in 10)."""
     sections = {"item": text.find("\nitem "), "gone": text.find("\ngone ")}  # where each kind's lines start
     changed = {"item": _changed(old.items, new.items), "gone": _changed(old.gone, new.gone)}
-    if sum(map(len, changed.values())) > MAX_LINES_UPDATED:
+    if sum(map(len, changed.values())) > MAX_LINES_UPDATED or not (old.kinds_known and new.kinds_known):
         return format_lockfile(new)
     lines = _head_lines(new)
     end = len(text) - 1  # (before the final line feed)
@@ -179,8 +191,8 @@ class EntryLine:
     entry: LockEntry
 
 
-#: One line read: None for blank lines and comments, "format" for the format line.
-LockLine = Literal["format"] | DeckLine | NoteTypeEntry | EntryLine | None
+#: One line read: None for blank lines and comments, "format" (or "format 1") for the format line.
+LockLine = Literal["format", "format 1"] | DeckLine | NoteTypeEntry | EntryLine | None
 
 
 def parse_line(line: str) -> LockLine:
@@ -191,8 +203,10 @@ def parse_line(line: str) -> LockLine:
         raise BadLine("unresolved merge conflict marker")
     word, _, rest = line.partition(" ")
     if word == "studydeck-lock":
+        if line == FORMAT_LINE_1:
+            return "format 1"
         if line != FORMAT_LINE:
-            raise BadLine(f"unknown format {rest!r} (this studydeck reads format 1)")
+            raise BadLine(f"unknown format {rest!r} (this studydeck reads formats 1 and 2)")
         return "format"
     if word == "deck":
         if not ID_PATTERN.match(rest.strip()):
@@ -209,10 +223,11 @@ def parse_line(line: str) -> LockLine:
             parts = rest.split(" ", 1)
             if parts[0] and not ID_PATTERN.match(parts[0]):
                 raise BadLine(f"{parts[0]!r} is not an item id")
-            raise BadLine(f"an {word} line needs: {word} <id> <hash> <note id> <mod> [<subdeck>]")
-        item_id, digest, note_id, mod, subdeck = match.groups()
+            raise BadLine(f"an {word} line needs: {word} <id> [cloze] <hash> <note id> <mod> [<subdeck>]")
+        item_id, cloze, digest, note_id, mod, subdeck = match.groups()
         # (a deck has few subdecks and many items: one string each)
-        entry = LockEntry(item_id, digest, int(note_id), int(mod), sys.intern(subdeck) if subdeck else "")
+        subdeck = sys.intern(subdeck) if subdeck else ""
+        entry = LockEntry(item_id, digest, int(note_id), int(mod), subdeck, "cloze" if cloze else "")
         return EntryLine("item" if word == "item" else "gone", entry)
     raise BadLine(f"unexpected line starting with {word!r}")
 
@@ -229,6 +244,7 @@ def parse_lockfile(text: str, path: str, diags: Diagnostics) -> Lockfile:
     items: dict[str, LockEntry] = {}
     gone: dict[str, LockEntry] = {}
     seen_format = False
+    kinds_known = True
     errors_before = len(diags.errors)
 
     def bad(number: int, message: str) -> None:
@@ -243,6 +259,8 @@ def parse_lockfile(text: str, path: str, diags: Diagnostics) -> Lockfile:
         match parsed:
             case "format":
                 seen_format = True
+            case "format 1":
+                seen_format, kinds_known = True, False
             case DeckLine(read_id):
                 deck_id = read_id
             case NoteTypeEntry():
@@ -262,4 +280,4 @@ def parse_lockfile(text: str, path: str, diags: Diagnostics) -> Lockfile:
                 Location(path),
                 f"damaged lockfile: {other!r} and {entry.id!r} share note id {entry.note_id}; {REPAIR_HINT}",
             )
-    return Lockfile(deck_id, notetypes, items, gone)
+    return Lockfile(deck_id, notetypes, items, gone, kinds_known)

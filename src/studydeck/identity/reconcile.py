@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from studydeck.anki.notetypes import NoteType, NoteTypes
 from studydeck.diagnostics import Diagnostics, Location
@@ -53,8 +54,9 @@ class Reconciler:
                 "delete studydeck.lock and build again)",
             )
 
-    def entry(self, item_id: str, digest: str, subdeck: str, location: Location) -> LockEntry | None:
+    def entry(self, item_id: str, digest: str, subdeck: str, location: Location, kind: str) -> LockEntry | None:
         """The item's entry in the next lockfile; None (and an error) when its id may not be used."""
+        lock_kind: Literal["", "cloze"] = "cloze" if kind == "cloze" else ""
         lock = self.lock
         old = lock.items.get(item_id)
         if old is None and item_id in lock.gone:
@@ -69,20 +71,30 @@ class Reconciler:
                 return None
             old = previous  # the same item restored: it keeps its identity and time
         if old is None:
-            entry = LockEntry(item_id, digest, self.next_note_id, self.now_s, subdeck)
+            entry = LockEntry(item_id, digest, self.next_note_id, self.now_s, subdeck, lock_kind)
             self.next_note_id += NOTE_ID_STRIDE
             self.added.append(item_id)
         elif old.hash != digest:
-            entry = LockEntry(item_id, digest, old.note_id, max(self.now_s, old.mod + 1), subdeck)
+            entry = LockEntry(item_id, digest, old.note_id, max(self.now_s, old.mod + 1), subdeck, lock_kind)
             self.changed.append(item_id)
-        elif old.subdeck != subdeck:
-            entry = LockEntry(item_id, digest, old.note_id, old.mod, subdeck)
+            if old.kind != lock_kind and lock.kinds_known:
+                self._kind_changed(item_id, location, kind)
+        elif old.subdeck != subdeck or old.kind != lock_kind:  # (a format 1 lockfile: the kind is recorded now)
+            entry = LockEntry(item_id, digest, old.note_id, old.mod, subdeck, lock_kind)
         else:
             entry = old
         if old is not None and old.subdeck != subdeck and item_id in lock.items:
             self.moved.append((item_id, self._label(old.subdeck), self._label(subdeck)))
         self.entries[item_id] = entry
         return entry
+
+    def _kind_changed(self, item_id: str, location: Location, kind: str) -> None:
+        old = "basic" if kind == "cloze" else "cloze"
+        self.diags.warning(
+            location,
+            f"{item_id!r} changed from {old} to {kind}: importing the package in Anki does not apply this "
+            "(Anki keeps the old note and reports it as conflicting); `studydeck apply` does",
+        )
 
     def keep(self, entries: Sequence[LockEntry]) -> None:
         """Items known to be exactly as the lockfile records them (their card file is unchanged)."""

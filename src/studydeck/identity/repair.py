@@ -39,6 +39,7 @@ def repair_lockfile(text: str, path: str) -> Repair:
     entries: dict[str, EntryLine] = {}
     dropped: list[DroppedLine] = []
     merged: set[str] = set()
+    formats: set[str] = set()
     for number, line in enumerate(lines_of(text), start=1):
         loc = Location(path, number, 1)
         try:
@@ -51,6 +52,8 @@ def repair_lockfile(text: str, path: str) -> Repair:
             dropped.append(DroppedLine(loc, line, str(exc)))
             continue
         match parsed:
+            case "format" | "format 1":
+                formats.add(parsed)
             case DeckLine(read_id):
                 if deck_id is None:
                     deck_id = read_id
@@ -69,7 +72,10 @@ def repair_lockfile(text: str, path: str) -> Repair:
     renumbered = _renumber_shared_note_ids(entries)
     items = {key: e.entry for key, e in entries.items() if e.kind == "item"}
     gone = {key: e.entry for key, e in entries.items() if e.kind == "gone"}
-    return Repair(Lockfile(deck_id, notetypes, items, gone), tuple(dropped), tuple(sorted(merged)), renumbered)
+    # Cloze items are marked only in format 2: lines from a format 1 side may lack the mark.
+    kinds_known = formats == {"format"}
+    lockfile = Lockfile(deck_id, notetypes, items, gone, kinds_known)
+    return Repair(lockfile, tuple(dropped), tuple(sorted(merged)), renumbered)
 
 
 def _merge(first: EntryLine, second: EntryLine) -> EntryLine:
