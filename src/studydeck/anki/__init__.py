@@ -3,5 +3,5 @@ they are written into, and the `.apkg` that carries it.
 
 Owns: DESIGN.md §3 (note types) and the GUID rule of §4. Knows no lockfile: note ids and
 times are given to it.
-Must not import: identity, engine, printing, export, authoring, cli, api.
+Must not import: identity, engine, printing, export, authoring, apply, cli, api.
 """

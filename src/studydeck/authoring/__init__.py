@@ -2,5 +2,5 @@
 (`stats`), and the file watcher behind `studydeck watch` (`watch`).
 
 Owns: nothing the outputs depend on. Reads the cards through the engine's one pass.
-Must not import: cli, api.
+Must not import: apply, cli, api.
 """

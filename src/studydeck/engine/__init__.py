@@ -7,7 +7,7 @@ what it made (`build`, with `index` and `state`). `staleness` owns every decisio
 what is still valid; `exclusive` lets one build run at a time.
 
 Owns: the pass, the cache, the build index and state.
-Must not import: export, authoring, cli, api.
+Must not import: export, authoring, apply, cli, api.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Markdown and HTML group them by subdeck. Text reaches HTML only through `markup.
 or `html.escape`.
 
 Owns: the export formats. Works on validated `Cards`, as the `.apkg` would hold them.
-Must not import: identity, engine, printing, authoring, cli, api.
+Must not import: identity, engine, printing, authoring, apply, cli, api.
 """
 
 from __future__ import annotations

@@ -2,5 +2,5 @@
 its note id and modification time, and the repair of a damaged lockfile.
 
 Owns: `cards/studydeck.lock` and its format.
-Must not import: engine, printing, export, authoring, cli, api.
+Must not import: engine, printing, export, authoring, apply, cli, api.
 """

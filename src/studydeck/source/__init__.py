@@ -5,5 +5,5 @@ DESIGN.md §1 (`schema`, `validate`, `lint`) and makes plain `Item`s; the text a
 (`cloze`, `markup`, `text`) and which items a selection picks (`selection`).
 
 Owns: the YAML format and every message about it. Knows nothing of Anki or the lockfile.
-Must not import: anki, identity, engine, printing, export, authoring, cli, api.
+Must not import: anki, identity, engine, printing, export, authoring, apply, cli, api.
 """
