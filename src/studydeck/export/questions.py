@@ -205,8 +205,8 @@ def picture(cards: Cards, item: Item) -> Picture | None:
     return Picture(media_name(path), path.read_bytes())
 
 
-# XML 1.0 has no way to write these at all; `to_html` already drops them from card text, but a source's
-# title or section in deck.yaml may still hold one (YAML's "\x01" escape).
+# XML 1.0 has no way to write these at all. Validation refuses them in every value (`schema.CONTROL`:
+# YAML's "\x01" escape included) and `to_html` drops them; this is the last line of defence.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 

@@ -13,8 +13,24 @@ from studydeck.model import ID_PATTERN
 from studydeck.source.yamlfile import Node, kind_name
 
 _WHITESPACE = re.compile(r"\s")
-# Anki keeps deck names and tags in fields separated by control characters.
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Characters no value may hold: C0 and C1 control characters, DEL, and halves of a surrogate
+#: pair. Anki separates a note's fields with \x1f (one inside a field makes Anki refuse the whole
+#: deck: "note has 9 fields, expected 8"), tags with spaces and deck levels with \x1f; exports,
+#: XML and terminals garble or drop them. Tab and line feed are allowed in multi-line text
+#: (`TEXT_CONTROL`); a one-line value (a name, a tag, a title, a url) holds neither (`CONTROL`).
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def control_character(text: str, *, one_line: bool) -> str | None:
+    """Why ``text`` may not be used as it is (a control character in it), or None."""
+    found = (CONTROL if one_line else TEXT_CONTROL).search(text)
+    if found is None:
+        return None
+    char = found.group()
+    if char in "\n\r" and one_line:
+        return "must be one line (it holds a line break)"
+    return f"contains the control character U+{ord(char):04X} (at character {found.start() + 1}); delete it"
 
 
 class Reader:
@@ -36,7 +52,9 @@ class Reader:
                 self.diags.error(node.loc, f"{what} is missing the required key {key!r}")
         return True
 
-    def text(self, node: Node | None, what: str, *, required: bool = False) -> str | None:
+    def text(self, node: Node | None, what: str, *, required: bool = False, one_line: bool = False) -> str | None:
+        """Text, stripped; None (and an error unless it is absent) when it is not text, holds a
+        control character (a line break too, when ``one_line``), or is empty and ``required``."""
         if node is None:
             return None
         value = node.value
@@ -47,12 +65,19 @@ class Reader:
             self.diags.error(node.loc, f"{what} must be text, not {kind_name(node.value)}{hint}")
             return None
         value = value.strip()
+        problem = control_character(value, one_line=one_line)
+        if problem is not None:
+            self.diags.error(node.loc, f"{what} {problem}")
+            return None
         if required and not value:
             self.diags.error(node.loc, f"{what} must not be empty")
             return None
         return value
 
-    def text_list(self, node: Node | None, what: str) -> list[tuple[str, Location]]:
+    def text_list(
+        self, node: Node | None, what: str, *, one_line: bool = False, each: str | None = None
+    ) -> list[tuple[str, Location]]:
+        """A list of text (or one text, as a list of one); ``each`` names an entry in messages."""
         if node is None:
             return []
         entries = node.value if node.is_list else [node] if isinstance(node.value, str) else None
@@ -61,24 +86,22 @@ class Reader:
             return []
         result = []
         for entry in entries:
-            text = self.text(entry, f"each entry of {what}", required=True)
+            text = self.text(entry, each or f"each entry of {what}", required=True, one_line=one_line)
             if text is not None:
                 result.append((text, entry.loc))
         return result
 
     def tags(self, node: Node | None) -> list[str]:
         tags = []
-        for tag, loc in self.text_list(node, "tags"):
-            if CONTROL.search(tag):
-                self.diags.error(loc, f"tag {tag!r} contains a control character")
-            elif _WHITESPACE.search(tag):
+        for tag, loc in self.text_list(node, "tags", one_line=True, each="tag"):
+            if _WHITESPACE.search(tag):
                 self.diags.error(loc, f"tag {tag!r} contains a space; Anki tags are single words (use - or ::)")
             else:
                 tags.append(tag)
         return tags
 
     def identifier(self, node: Node | None, what: str) -> str | None:
-        value = self.text(node, what, required=True)
+        value = self.text(node, what, required=True, one_line=True)
         if value is None or node is None:
             return None
         if not ID_PATTERN.match(value):

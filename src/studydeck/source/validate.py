@@ -17,7 +17,7 @@ from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, Deck, FileItems, Ite
 from studydeck.source.cloze import parse_cloze
 from studydeck.source.folder import image_state
 from studydeck.source.lint import item_warnings, prompt_digest, repeated_questions, repeats
-from studydeck.source.schema import CONTROL, Reader
+from studydeck.source.schema import Reader, control_character
 from studydeck.source.yamlfile import Node, decode, kind_name, parse
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
@@ -108,11 +108,9 @@ class _Checker(Reader):
         if not self.keys(node, DECK_KEYS, "deck.yaml"):
             return None
         v = node.value
-        name = self.text(v.get("name"), "deck name", required=True)
+        name = self.text(v.get("name"), "deck name", required=True, one_line=True)
         if name is not None and any(not part.strip() for part in name.split("::")):
             self.diags.error(v["name"].loc, "deck name has an empty part around '::'")
-        elif name is not None and CONTROL.search(name):
-            self.diags.error(v["name"].loc, f"deck name {name!r} contains a control character")
         deck_id = self.identifier(v.get("id"), "deck id")
         description = self.text(v.get("description"), "description") or ""
         sources = self.sources(v.get("sources"))
@@ -130,16 +128,20 @@ class _Checker(Reader):
         sources = {}
         for key, entry in node.value.items():
             what = f"source {key!r}"
+            problem = control_character(key, one_line=True)
+            if problem is not None:  # (the key becomes a tag, `source::<key>`)
+                self.diags.error(node.key_loc(key), f"source key {key!r} {problem}")
+                continue
             if not self.keys(entry, SOURCE_KEYS, what):
                 continue
             e = entry.value
-            title = self.text(e.get("title"), f"title of {what}", required=True)
-            url = self.text(e.get("url"), f"url of {what}")
+            title = self.text(e.get("title"), f"title of {what}", required=True, one_line=True)
+            url = self.text(e.get("url"), f"url of {what}", one_line=True)
             if url and not url.startswith(("https://", "http://")):
                 self.diags.error(e["url"].loc, f"url of {what} must start with http:// or https://")
                 url = None
             reviewed = self.date(e.get("reviewed"), f"reviewed date of {what}")
-            publisher = self.text(e.get("publisher"), f"publisher of {what}")
+            publisher = self.text(e.get("publisher"), f"publisher of {what}", one_line=True)
             if title is not None:
                 sources[key] = Source(key, title, url or None, reviewed, publisher or None)
         return sources
@@ -148,7 +150,7 @@ class _Checker(Reader):
         if node is None:
             return DEFAULT_CATEGORIES
         found: list[str] = []
-        for name, loc in self.text_list(node, "categories"):
+        for name, loc in self.text_list(node, "categories", one_line=True):
             if not ID_PATTERN.match(name):
                 self.diags.error(loc, f"category {name!r} must be lowercase letters, digits, '.', '_' or '-'")
             elif name in found:
@@ -184,15 +186,12 @@ class _Checker(Reader):
         return items
 
     def subdeck(self, node: Node | None) -> str:
-        name = self.text(node, "deck")
+        name = self.text(node, "deck", one_line=True)
         if not name or node is None:
             return ""
         parts = [part.strip() for part in name.split("::")]
         if any(not part for part in parts):
             self.diags.error(node.loc, f"deck {name!r} has an empty part around '::'")
-            return ""
-        if CONTROL.search(name):
-            self.diags.error(node.loc, f"deck {name!r} contains a control character")
             return ""
         return "::".join(parts)
 
@@ -203,11 +202,11 @@ class _Checker(Reader):
             if not self.keys(node, SOURCE_REF_KEYS, "source"):
                 return default
             key_node = node.value.get("key")
-            key = self.text(key_node, "source key", required=True)
-            section = self.text(node.value.get("section"), "source section") or None
+            key = self.text(key_node, "source key", required=True, one_line=True)
+            section = self.text(node.value.get("section"), "source section", one_line=True) or None
         else:
             key_node = node
-            key = self.text(node, "source", required=True)
+            key = self.text(node, "source", required=True, one_line=True)
             section = None
         if key is None or key_node is None:
             return default
@@ -233,7 +232,7 @@ class _Checker(Reader):
         v: dict[str, Any] = node.value
         errors_before = len(self.diags.errors)
         item_id = self.identifier(v.get("id"), "id")
-        category = self.text(v.get("category"), "category", required=True)
+        category = self.text(v.get("category"), "category", required=True, one_line=True)
         if category is not None and category not in deck.categories:
             self.diags.error(
                 v["category"].loc,
@@ -292,7 +291,7 @@ class _Checker(Reader):
             self.diags.error(loc, "cloze text has no deletion; mark one as {{c1::text}}")
 
     def image(self, node: Node | None) -> str | None:
-        raw = self.text(node, "image", required=True)
+        raw = self.text(node, "image", required=True, one_line=True)
         if raw is None or node is None:
             return None
         posix = PurePosixPath(raw.replace("\\", "/"))
