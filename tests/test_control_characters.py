@@ -161,3 +161,29 @@ def test_no_export_holds_a_control_character(folder: CardsFolder, fmt: str) -> N
     text = data.decode("utf-8")
     found = re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
     assert found is None, (fmt, json.dumps(text[max(found.start() - 20, 0) : found.end() + 20]))
+
+
+# -- invisible text (issue 16, item 19): `q: "\u200b"` looks empty, and is ---------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        ("q: How does IVIG work?", 'q: "\\u200b"', 7, "q must not be empty (it holds only invisible characters)"),
+        ("a: Several ways.", 'a: "\\u2060 \\ufeff\\u00ad"', 8, "a must not be empty (it holds only invisible"),
+        ("wrong: [One way]", 'wrong: ["\\u3164"]', 13, "must not be empty (it holds only invisible"),
+        ("{{c1::pooled}}", "{{c1::\\u200b\\u200d}}", 16, "cloze deletion c1 is empty"),
+        ("deck: Drugs", 'deck: "Drugs::\\u2800"', 1, "has an empty part around '::'"),
+    ],
+)
+def test_text_of_invisible_characters_is_empty(
+    folder: CardsFolder, old: str, new: str, line: int, message: str
+) -> None:
+    folder.write("drugs.yaml", CARD.replace(old, new, 1))
+    _fails_at(folder, "drugs.yaml", line, message)
+
+
+def test_optional_text_of_invisible_characters_is_left_out(folder: CardsFolder) -> None:
+    folder.write("drugs.yaml", CARD.replace("extra: More.", 'extra: "\\u200b"'))
+    [item] = [item for item in api.load_deck(folder.cards).items if item.id == "an-item"]
+    assert item.extra == ""

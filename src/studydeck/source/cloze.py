@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from studydeck.source.chars import is_blank
+
 #: Note ids are allotted 100 apart so that card ids (note id + card ordinal) never collide.
 MAX_CLOZE_NUMBER = 99
 _OPEN = re.compile(r"\{\{c(\d+)::")
@@ -60,7 +62,7 @@ def parse_cloze(text: str) -> tuple[list[Deletion], list[ClozeProblem]]:
         answer, _, hint = body.partition("::")
         if number < 1 or number > MAX_CLOZE_NUMBER:
             problems.append(ClozeProblem(open_at, f"cloze number c{number} must be c1 to c{MAX_CLOZE_NUMBER}"))
-        elif not answer.strip():
+        elif is_blank(answer):
             problems.append(ClozeProblem(open_at, f"cloze deletion c{number} is empty"))
         else:
             deletions.append(Deletion(number, answer, hint or None, open_at, end + 2))

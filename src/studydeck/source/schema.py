@@ -10,27 +10,10 @@ import re
 
 from studydeck.diagnostics import Diagnostics, Location, did_you_mean
 from studydeck.model import ID_PATTERN
+from studydeck.source.chars import control_character, is_blank
 from studydeck.source.yamlfile import Node, kind_name
 
 _WHITESPACE = re.compile(r"\s")
-#: Characters no value may hold: C0 and C1 control characters, DEL, and halves of a surrogate
-#: pair. Anki separates a note's fields with \x1f (one inside a field makes Anki refuse the whole
-#: deck: "note has 9 fields, expected 8"), tags with spaces and deck levels with \x1f; exports,
-#: XML and terminals garble or drop them. Tab and line feed are allowed in multi-line text
-#: (`TEXT_CONTROL`); a one-line value (a name, a tag, a title, a url) holds neither (`CONTROL`).
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def control_character(text: str, *, one_line: bool) -> str | None:
-    """Why ``text`` may not be used as it is (a control character in it), or None."""
-    found = (CONTROL if one_line else TEXT_CONTROL).search(text)
-    if found is None:
-        return None
-    char = found.group()
-    if char in "\n\r" and one_line:
-        return "must be one line (it holds a line break)"
-    return f"contains the control character U+{ord(char):04X} (at character {found.start() + 1}); delete it"
 
 
 class Reader:
@@ -69,6 +52,11 @@ class Reader:
         if problem is not None:
             self.diags.error(node.loc, f"{what} {problem}")
             return None
+        if value and is_blank(value):  # (only invisible characters: as empty as "")
+            if required:
+                self.diags.error(node.loc, f"{what} must not be empty (it holds only invisible characters)")
+                return None
+            return ""
         if required and not value:
             self.diags.error(node.loc, f"{what} must not be empty")
             return None

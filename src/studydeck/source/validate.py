@@ -14,10 +14,11 @@ from typing import Any
 
 from studydeck.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, Deck, FileItems, Item, Source, SourceRef
+from studydeck.source.chars import control_character, is_blank
 from studydeck.source.cloze import parse_cloze
 from studydeck.source.folder import image_state
 from studydeck.source.lint import item_warnings, prompt_digest, repeated_questions, repeats
-from studydeck.source.schema import Reader, control_character
+from studydeck.source.schema import Reader
 from studydeck.source.yamlfile import Node, decode, kind_name, parse
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
@@ -109,7 +110,7 @@ class _Checker(Reader):
             return None
         v = node.value
         name = self.text(v.get("name"), "deck name", required=True, one_line=True)
-        if name is not None and any(not part.strip() for part in name.split("::")):
+        if name is not None and any(is_blank(part) for part in name.split("::")):
             self.diags.error(v["name"].loc, "deck name has an empty part around '::'")
         deck_id = self.identifier(v.get("id"), "deck id")
         description = self.text(v.get("description"), "description") or ""
@@ -190,7 +191,7 @@ class _Checker(Reader):
         if not name or node is None:
             return ""
         parts = [part.strip() for part in name.split("::")]
-        if any(not part for part in parts):
+        if any(is_blank(part) for part in parts):
             self.diags.error(node.loc, f"deck {name!r} has an empty part around '::'")
             return ""
         return "::".join(parts)
