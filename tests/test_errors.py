@@ -92,7 +92,7 @@ DECK_MISTAKES = [
     ("missing name", "id: test-deck\n", 1, 1, "deck.yaml is missing the required key 'name'"),
     ("bad deck id", "name: Test deck\nid: Test Deck\n", 2, 5, "deck id 'Test Deck' must be lowercase"),
     ("unknown key", "name: Test deck\nid: test-deck\ndescripton: x\n", 3, 1, "(did you mean 'description'?)"),
-    ("empty name part", 'name: "Test::"\nid: test-deck\n', 1, 7, "deck name has an empty part around '::'"),
+    ("empty name part", 'name: "Test::"\nid: test-deck\n', 1, 7, "deck name 'Test::' has an empty part around '::'"),
     ("url scheme", "name: Test deck\nid: test-deck\nsources:\n  src:\n    title: T\n    url: javascript:alert(1)\n",
      6, 10, "url of source 'src' must start with http:// or https://"),
     ("reviewed not a date", "name: Test deck\nid: test-deck\nsources:\n  src:\n    title: T\n    reviewed: last week\n",

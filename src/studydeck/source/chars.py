@@ -44,3 +44,8 @@ def is_blank(text: str) -> bool:
         if unicodedata.category(char) not in _BLANK_CATEGORIES:
             return False
     return True
+
+
+def name_key(name: str) -> str:
+    """What Anki compares tag and deck names by: case ignored, Unicode composed (NFC)."""
+    return unicodedata.normalize("NFC", name).casefold()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from studydeck.diagnostics import Diagnostics, Location, did_you_mean
 from studydeck.model import ID_PATTERN
@@ -14,6 +15,21 @@ from studydeck.source.chars import control_character, is_blank
 from studydeck.source.yamlfile import Node, kind_name
 
 _WHITESPACE = re.compile(r"\s")
+
+
+def tag_problem(tag: str) -> str | None:
+    """What Anki would do to ``tag`` that its author did not write, or None: a space splits it in
+    two, an empty part around '::' becomes the word 'blank', and three colons in a row are read
+    one way or another."""
+    if _WHITESPACE.search(tag):
+        return "contains a space; Anki tags are single words (use - or ::)"
+    parts = tag.split("::")
+    if any(is_blank(part) for part in parts):
+        anki = "::".join("blank" if is_blank(part) else part for part in parts)
+        return f"has an empty part around '::' (Anki would make it {anki!r})"
+    if ":::" in tag:
+        return "has three colons in a row; separate the levels of a tag with '::'"
+    return None
 
 
 class Reader:
@@ -82,11 +98,32 @@ class Reader:
     def tags(self, node: Node | None) -> list[str]:
         tags = []
         for tag, loc in self.text_list(node, "tags", one_line=True, each="tag"):
-            if _WHITESPACE.search(tag):
-                self.diags.error(loc, f"tag {tag!r} contains a space; Anki tags are single words (use - or ::)")
+            problem = tag_problem(tag)
+            if problem is not None:
+                self.diags.error(loc, f"tag {tag!r} {problem}")
             else:
-                tags.append(tag)
+                tags.append(unicodedata.normalize("NFC", tag))  # (as Anki stores it: Café is Café however typed)
         return tags
+
+    def deck_name(self, node: Node | None, what: str, *, required: bool = False) -> str | None:
+        """A deck name as Anki stores it: each part between '::' stripped and composed (NFC), so
+        that `A :: Café` typed either way is one deck; None (and an error) if a part is empty."""
+        name = self.text(node, what, required=required, one_line=True)
+        if not name or node is None:
+            return name
+        parts = [unicodedata.normalize("NFC", part.strip()) for part in name.split("::")]
+        if any(is_blank(part) for part in parts):
+            self.diags.error(node.loc, f"{what} {name!r} has an empty part around '::'")
+            return None
+        if any(part.startswith(":") or part.endswith(":") for part in parts):
+            anki = "::".join(part.strip(": ") or "blank" for part in parts)
+            self.diags.error(
+                node.loc,
+                f"{what} {name!r} has a part that starts or ends with ':' (Anki would make it {anki!r}); "
+                "separate the levels of a deck with '::'",
+            )
+            return None
+        return "::".join(parts)
 
     def identifier(self, node: Node | None, what: str) -> str | None:
         value = self.text(node, what, required=True, one_line=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from studydeck.diagnostics import did_you_mean
 from studydeck.model import Cards, Item
+from studydeck.source.chars import name_key
 
 
 class SelectionError(Exception):
@@ -44,8 +45,10 @@ ALL_ITEMS = Filters()
 
 
 def _matches_prefix(name: str, wanted: str) -> bool:
-    """`drug` matches `drug` and `drug::ivig` (Anki compares case-insensitively), not `drugs`."""
-    name, wanted = name.casefold(), wanted.casefold()
+    """`drug` matches `drug` and `drug::ivig` (as Anki compares: case ignored, Unicode composed),
+    not `drugs`. (Validation refuses two deck names Anki would take for one, so `--deck sub`
+    selects exactly the deck Anki calls `Sub`.)"""
+    name, wanted = name_key(name), name_key(wanted)
     return name == wanted or name.startswith(wanted + "::")
 
 
@@ -60,9 +63,9 @@ def _prefixes(names: Iterable[str]) -> set[str]:
 
 def _check_known(values: tuple[str, ...], known: set[str], option: str, what: str, shown: set[str]) -> None:
     """Every value must name something in ``known``; the error lists ``shown``, the usual spellings."""
-    known_folded = {k.casefold() for k in known}
+    known_folded = {name_key(k) for k in known}
     for value in values:
-        if value.casefold() not in known_folded:
+        if name_key(value) not in known_folded:
             raise SelectionError(
                 f"unknown {what} {value!r}{did_you_mean(value, known)}; choose from: {', '.join(sorted(shown))}",
                 option,

@@ -7,6 +7,7 @@ Every problem is recorded with its location; validation never stops at the first
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -14,11 +15,11 @@ from typing import Any
 
 from studydeck.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
 from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, Deck, FileItems, Item, Source, SourceRef
-from studydeck.source.chars import control_character, is_blank
+from studydeck.source.chars import control_character, name_key
 from studydeck.source.cloze import parse_cloze
 from studydeck.source.folder import image_state
 from studydeck.source.lint import item_warnings, prompt_digest, repeated_questions, repeats
-from studydeck.source.schema import Reader
+from studydeck.source.schema import Reader, tag_problem
 from studydeck.source.yamlfile import Node, decode, kind_name, parse
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
@@ -89,10 +90,32 @@ def file_items(items: Sequence[Item]) -> FileItems:
 
 
 def check_across_files(files: Sequence[FileItems], diags: Diagnostics) -> None:
-    """What no single file can tell: ids used twice (an error), questions asked twice (a warning)."""
+    """What no single file can tell: ids used twice and deck names Anki would take for one
+    another (errors), questions asked twice (a warning)."""
     for file, index, first, at in repeats(files, lambda f: f.ids):
         diags.error(file.location(index), f"duplicate id {file.ids[index]!r} (first used at {first.location(at)})")
+    deck_names_apart(files, diags)
     repeated_questions(files, diags)
+
+
+def deck_names_apart(files: Sequence[FileItems], diags: Diagnostics) -> None:
+    """Subdecks Anki would not keep apart: it compares deck names ignoring case, so `Sub` and
+    `sub` (or `A::x` and `a::y`, whose parents are one deck to Anki) would become `Sub` and a
+    second deck renamed `sub_`. Reported once per file, at its first item."""
+    first: dict[str, tuple[str, FileItems]] = {}  # name_key of each deck and parent → (spelling, file)
+    for file in files:
+        for subdeck in dict.fromkeys(file.subdecks):  # (a file's items share one subdeck)
+            parts = subdeck.split("::") if subdeck else []
+            for depth in range(1, len(parts) + 1):
+                name = "::".join(parts[:depth])
+                spelling, where = first.setdefault(name_key(name), (name, file))
+                if spelling != name:
+                    diags.error(
+                        file.location(0),
+                        f"deck {subdeck!r}: {name!r} differs from {spelling!r} (used at {where.location(0)}) only in "
+                        "case; Anki's deck names ignore case, so it would not keep the two apart: spell them the same",
+                    )
+                    break
 
 
 class _Checker(Reader):
@@ -109,16 +132,14 @@ class _Checker(Reader):
         if not self.keys(node, DECK_KEYS, "deck.yaml"):
             return None
         v = node.value
-        name = self.text(v.get("name"), "deck name", required=True, one_line=True)
-        if name is not None and any(is_blank(part) for part in name.split("::")):
-            self.diags.error(v["name"].loc, "deck name has an empty part around '::'")
+        name = self.deck_name(v.get("name"), "deck name", required=True)
         deck_id = self.identifier(v.get("id"), "deck id")
         description = self.text(v.get("description"), "description") or ""
         sources = self.sources(v.get("sources"))
         categories = self.categories(v.get("categories"))
         if name is None or deck_id is None:
             return None
-        return Deck(name.strip(), deck_id, description, sources, categories, v["id"].loc)
+        return Deck(name, deck_id, description, sources, categories, v["id"].loc)
 
     def sources(self, node: Node | None) -> dict[str, Source]:
         if node is None:
@@ -127,11 +148,21 @@ class _Checker(Reader):
             self.diags.error(node.loc, f"sources must be a mapping of key → source, not {kind_name(node.value)}")
             return {}
         sources = {}
+        spelt: dict[str, str] = {}  # name_key(key) → the key as first written
         for key, entry in node.value.items():
             what = f"source {key!r}"
-            problem = control_character(key, one_line=True)
-            if problem is not None:  # (the key becomes a tag, `source::<key>`)
+            # The key becomes a tag, `source::<key>`, so it must be one Anki keeps as it is.
+            problem = control_character(key, one_line=True) or tag_problem(key)
+            if problem is not None:
                 self.diags.error(node.key_loc(key), f"source key {key!r} {problem}")
+                continue
+            first = spelt.setdefault(name_key(key), key)
+            if first != key:
+                self.diags.error(
+                    node.key_loc(key),
+                    f"source key {key!r} and {first!r} ({node.key_loc(first)}) differ only in case or "
+                    f"accents: Anki would make both the one tag 'source::{first}'; name them apart",
+                )
                 continue
             if not self.keys(entry, SOURCE_KEYS, what):
                 continue
@@ -144,6 +175,7 @@ class _Checker(Reader):
             reviewed = self.date(e.get("reviewed"), f"reviewed date of {what}")
             publisher = self.text(e.get("publisher"), f"publisher of {what}", one_line=True)
             if title is not None:
+                key = unicodedata.normalize("NFC", key)
                 sources[key] = Source(key, title, url or None, reviewed, publisher or None)
         return sources
 
@@ -187,14 +219,7 @@ class _Checker(Reader):
         return items
 
     def subdeck(self, node: Node | None) -> str:
-        name = self.text(node, "deck", one_line=True)
-        if not name or node is None:
-            return ""
-        parts = [part.strip() for part in name.split("::")]
-        if any(is_blank(part) for part in parts):
-            self.diags.error(node.loc, f"deck {name!r} has an empty part around '::'")
-            return ""
-        return "::".join(parts)
+        return self.deck_name(node, "deck") or ""
 
     def source_ref(self, node: Node | None, deck: Deck, default: SourceRef | None) -> SourceRef | None:
         if node is None:
@@ -211,6 +236,7 @@ class _Checker(Reader):
             section = None
         if key is None or key_node is None:
             return default
+        key = unicodedata.normalize("NFC", key)
         if key not in deck.sources:
             declared = ", ".join(sorted(deck.sources)) or "none"
             self.diags.error(
