@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from studydeck import api
 from studydeck.authoring.scaffold import init_project
 from studydeck.source.validate import ID_PATTERN
@@ -58,3 +60,41 @@ def test_init_adds_build_to_an_existing_gitignore(tmp_path: Path) -> None:
     (tmp_path / "cards" / "example.yaml").unlink()
     init_project(tmp_path, "Deck")
     assert (tmp_path / ".gitignore").read_text() == "*.pyc\nbuild/\n"  # not added twice
+
+
+@pytest.mark.parametrize(
+    ("name", "deck_name"),
+    [
+        ("Pharm::", "Pharm"),
+        ("::Pharm", "Pharm"),
+        ("A::::B", "A::B"),
+        ("A:::B", "A::B"),
+        (" A :: B ", "A::B"),
+        ("Pharm\nacology", "Pharm acology"),
+        ("Pharm\tacology", "Pharm acology"),
+        ("Pharm\x07", "Pharm"),
+        ("Pharm::\u200b::x", "Pharm::x"),
+        ("Cafe\u0301", "Caf\u00e9"),
+    ],
+)
+def test_any_name_gives_a_deck_that_passes_strict_check(tmp_path: Path, name: str, deck_name: str) -> None:
+    """README promises that a new deck passes `check --strict` (issue 16, item 14): a name Anki or
+    the checks would refuse is made into one they accept, and the command says which."""
+    project = CardsFolder(tmp_path / "deck")
+    project.root.mkdir()
+    created = project.run("init", "--name", name)
+    assert created.exit_code == 0, created.output
+    assert created.output.startswith(f"Created the deck {deck_name!r}")
+    checked = project.run("check", "--strict")
+    assert checked.exit_code == 0, checked.output
+    assert api.load_deck(project.cards).deck.name == deck_name
+
+
+@pytest.mark.parametrize("name", ["", "::", " : ", "\x07", "\u200b"])
+def test_a_name_with_nothing_to_call_a_deck_is_a_usage_error(tmp_path: Path, name: str) -> None:
+    project = CardsFolder(tmp_path / "deck")
+    project.root.mkdir()
+    result = project.run("init", "--name", name)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--name'" in result.stderr and "nothing a deck can be called" in result.stderr
+    assert not project.cards.exists()

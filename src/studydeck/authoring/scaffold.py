@@ -11,6 +11,7 @@ from pathlib import Path
 
 from studydeck.diagnostics import ContentError, Diagnostic, Location, Severity
 from studydeck.outputs import write_files
+from studydeck.source.chars import CONTROL, is_blank
 from studydeck.source.folder import DECK_FILE
 
 EXAMPLE_FILE = "example.yaml"
@@ -57,10 +58,31 @@ class NewProject:
     written: tuple[Path, ...]  # every file created or updated, in the order written
 
 
+class DeckNameError(ValueError):
+    """`--name` has nothing a deck can be called (the CLI: a usage error, exit 2)."""
+
+
+def deck_name_from(name: str) -> str:
+    """``name`` as a deck name that passes `check --strict`: control characters and runs of
+    spaces become one space, and each level between '::' is trimmed (of ':' too, as Anki trims
+    it), with empty levels left out: `Pharm::` → `Pharm`, `A::::B` → `A::B`. DeckNameError when
+    nothing is left."""
+    text = " ".join(CONTROL.sub(" ", unicodedata.normalize("NFC", name)).split())
+    parts = [part.strip(": ") for part in text.split("::")]
+    kept = [part for part in parts if not is_blank(part)]
+    if not kept:
+        raise DeckNameError(f"{name!r} has nothing a deck can be called; give a name with letters or digits")
+    return "::".join(kept)
+
+
 def deck_name_for(folder: Path) -> str:
     """A readable deck name from a folder name: `my-notes` → `My notes`."""
     words = re.sub(r"[-_.\s]+", " ", folder.resolve().name).strip()
-    return words[:1].upper() + words[1:] if words else "My deck"
+    try:
+        name = deck_name_from(words)
+    except DeckNameError:
+        return "My deck"
+    return name[:1].upper() + name[1:]
 
 
 def new_deck_id(name: str, suffix: str | None = None) -> str:
@@ -86,16 +108,29 @@ def init_project(root: Path, name: str | None = None, *, id_suffix: str | None =
                 for path in existing
             ]
         )
-    deck_name = name.strip() if name and name.strip() else deck_name_for(root)
+    deck_name = deck_name_from(name) if name is not None else deck_name_for(root)
     deck_id = new_deck_id(deck_name, id_suffix)
     # A JSON string is a valid YAML double-quoted scalar, whatever characters the name holds.
     contents = {
         deck_file: DECK_TEMPLATE.format(name=json.dumps(deck_name, ensure_ascii=False), deck_id=deck_id),
         example_file: EXAMPLE_TEMPLATE,
     }
+    _check_deck_file(deck_file, contents[deck_file], cards_dir)
     ignored = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
     if GITIGNORE_LINE not in (line.strip() for line in ignored.splitlines()):
         separator = "\n" if ignored and not ignored.endswith("\n") else ""
         contents[gitignore] = f"{ignored}{separator}{GITIGNORE_LINE}\n"
     write_files(dict(contents))
     return NewProject(root, cards_dir, deck_name, deck_id, tuple(contents))
+
+
+def _check_deck_file(path: Path, text: str, cards_dir: Path) -> None:
+    """The deck.yaml about to be written passes the checks `check` runs (README promises that the
+    new deck passes `check --strict`): whatever those checks become, init cannot drift from them."""
+    from studydeck.diagnostics import Diagnostics
+    from studydeck.source.validate import validate_deck
+
+    diags = Diagnostics()
+    validate_deck(path, text.encode(), cards_dir, diags)
+    if diags.errors:
+        raise DeckNameError("; ".join(d.message for d in diags.errors))

@@ -24,7 +24,12 @@ def init_command(directory: Path, name: str | None) -> None:
         studydeck init pharmacology --name "Pharmacology"
         cd pharmacology && studydeck build
     """
-    project = api.init(directory, name)
+    from studydeck.authoring.scaffold import DeckNameError
+
+    try:
+        project = api.init(directory, name)
+    except DeckNameError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--name'") from exc
     click.echo(f"Created the deck {project.deck_name!r} (id {project.deck_id}):")
     for path in project.written:
         click.echo(f"  {display_path(str(path))}")
