@@ -106,7 +106,7 @@ def media_name(path: Path) -> str:
 def _fields(deck: Deck, item: Item, image_html: str) -> tuple[str, ...]:
     extra, caution, source = to_html(item.extra), to_html(item.caution), source_html(deck, item)
     if item.kind == "cloze":
-        return (to_html(item.cloze), extra, caution, source, image_html, item.id)
+        return (to_html(item.cloze, cloze=True), extra, caution, source, image_html, item.id)
     reverse = "1" if item.reverse else ""
     return (to_html(item.q), to_html(item.a), extra, caution, source, image_html, reverse, item.id)
 

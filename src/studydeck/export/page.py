@@ -92,7 +92,7 @@ def cloze_html(text: str) -> str:
         hint = f' <span class="hint">({d.hint})</span>' if d.hint else ""
         return f'<mark class="cloze">{d.text}</mark>{hint}'
 
-    return map_deletions(to_html(text), show)
+    return map_deletions(to_html(text, cloze=True), show)
 
 
 def image_data_uri(cards: Cards, image: str) -> str:

@@ -22,7 +22,7 @@ from studydeck.anki.notes import media_name, source_html
 from studydeck.export.items import by_subdeck
 from studydeck.model import Cards, Item
 from studydeck.source.cloze import parse_cloze
-from studydeck.source.markup import to_html, to_plain
+from studydeck.source.markup import plain_deletions, to_html, to_plain
 from studydeck.source.text import option_text
 
 QuestionKind = Literal["multichoice", "shortanswer", "essay", "cloze"]
@@ -101,12 +101,11 @@ def cloze_parts(item: Item) -> tuple[str | Blank, ...]:
     """The cloze text as HTML pieces and blanks. The deletions are found in the rendered text (as the
     HTML export and Anki find them), once as HTML for the text around them and once as plain text
     for the answers: both come from the same rendering, so they pair up one to one."""
-    rendered = to_html(item.cloze)
+    rendered = to_html(item.cloze, cloze=True)
     html_deletions, _ = parse_cloze(rendered)
-    plain_deletions, _ = parse_cloze(to_plain(item.cloze))
     parts: list[str | Blank] = []
     pos = 0
-    for shown, plain in zip(html_deletions, plain_deletions, strict=True):
+    for shown, plain in zip(html_deletions, plain_deletions(item.cloze), strict=True):
         parts += [rendered[pos : shown.start], Blank(" ".join(plain.text.split()), shown.text, shown.hint or "")]
         pos = shown.end
     parts.append(rendered[pos:])

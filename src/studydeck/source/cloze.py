@@ -10,7 +10,8 @@ from studydeck.source.chars import is_blank
 
 #: Note ids are allotted 100 apart so that card ids (note id + card ordinal) never collide.
 MAX_CLOZE_NUMBER = 99
-_OPEN = re.compile(r"\{\{c(\d+)::")
+_OPEN = re.compile(r"\{\{c([0-9]+)::")  # Anki reads only ASCII digits: `{{c١::x}}` is no deletion to it
+_OTHER_DIGITS = re.compile(r"\{\{c(\d+)::")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ def parse_cloze(text: str) -> tuple[list[Deletion], list[ClozeProblem]]:
             continue
         if open_at == -1:
             break
-        match = _OPEN.match(text, open_at)
+        match = _OPEN.match(text, open_at) or _OTHER_DIGITS.match(text, open_at)
         if match is None:
             problems.append(ClozeProblem(open_at, "'{{' must start a deletion such as '{{c1::text}}'"))
             pos = open_at + 2
@@ -60,7 +61,10 @@ def parse_cloze(text: str) -> tuple[list[Deletion], list[ClozeProblem]]:
         number = int(match.group(1))
         body = text[body_start:end]
         answer, _, hint = body.partition("::")
-        if number < 1 or number > MAX_CLOZE_NUMBER:
+        if not match.group(1).isascii():  # (read as a deletion, so that its '}}' is not reported too)
+            written = f"c{match.group(1)}"
+            problems.append(ClozeProblem(open_at, f"cloze number {written!r} must be written with the digits 0 to 9"))
+        elif number < 1 or number > MAX_CLOZE_NUMBER:
             problems.append(ClozeProblem(open_at, f"cloze number c{number} must be c1 to c{MAX_CLOZE_NUMBER}"))
         elif is_blank(answer):
             problems.append(ClozeProblem(open_at, f"cloze deletion c{number} is empty"))
@@ -90,3 +94,25 @@ def reveal(text: str) -> str:
 def blank(text: str) -> str:
     """The cloze sentence with every deletion left blank (its hint shown, if any)."""
     return map_deletions(text, lambda d: f"[{d.hint}]" if d.hint else "_____")
+
+
+_ANKI_TOKEN = re.compile(r"\{\{c([0-9]+)::|\}\}")
+_ANKI_MAX_DEPTH = 10  # Anki nests deletions at most this deep
+
+
+def anki_cloze_numbers(field: str) -> list[int]:
+    """The cloze numbers Anki finds in a note's field (its HTML), as Anki's own parser does
+    (rslib/src/cloze.rs): `{{c` with ASCII digits (a number Anki can hold, 0 to 65535) and `::`
+    opens a deletion, `}}` closes the innermost open one, and a deletion never closed is text,
+    with every deletion inside it. Each deletion numbered 1 or more makes a card."""
+    found: list[int] = []
+    opened: list[list[int]] = []  # each open deletion: its number, then those closed inside it
+    for token in _ANKI_TOKEN.finditer(field):
+        if token.group(1) is not None:
+            number = int(token.group(1))
+            if number <= 0xFFFF and len(opened) < _ANKI_MAX_DEPTH:
+                opened.append([number])
+        elif opened:
+            closed = opened.pop()
+            (opened[-1] if opened else found).extend(closed)
+    return [number for number in found if number > 0]

@@ -4,21 +4,21 @@ exports an item: its prompt, its answer, the whole fact, and its citation."""
 from __future__ import annotations
 
 from studydeck.model import Deck, Item, SourceRef
-from studydeck.source.cloze import blank, parse_cloze, reveal
-from studydeck.source.markup import to_plain
+from studydeck.source.markup import map_plain_deletions, plain_deletions, to_plain
 
 
 def prompt_text(item: Item) -> str:
     """The question as asked: plain text, cloze deletions left blank (hints shown)."""
-    return blank(to_plain(item.cloze)) if item.kind == "cloze" else to_plain(item.q)
+    if item.kind == "basic":
+        return to_plain(item.q)
+    return map_plain_deletions(item.cloze, lambda d: f"[{d.hint}]" if d.hint else "_____")
 
 
 def answer_parts(item: Item) -> list[str]:
     """What the learner must recall: the answer, or a cloze item's deletions in order."""
     if item.kind == "basic":
         return [to_plain(item.a)]
-    deletions, _ = parse_cloze(to_plain(item.cloze))
-    return [d.text for d in deletions]
+    return [d.text for d in plain_deletions(item.cloze)]
 
 
 def answer_text(item: Item) -> str:
@@ -28,7 +28,7 @@ def answer_text(item: Item) -> str:
 
 def revealed_text(item: Item) -> str:
     """The whole fact: the answer, or the cloze sentence with every deletion filled in."""
-    return to_plain(item.a) if item.kind == "basic" else reveal(to_plain(item.cloze))
+    return to_plain(item.a) if item.kind == "basic" else map_plain_deletions(item.cloze, lambda d: d.text)
 
 
 def citation(deck: Deck, ref: SourceRef | None, *, publisher: bool = True) -> str:

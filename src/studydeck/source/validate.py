@@ -19,6 +19,7 @@ from studydeck.source.chars import control_character, name_key
 from studydeck.source.cloze import parse_cloze
 from studydeck.source.folder import image_state
 from studydeck.source.lint import item_warnings, prompt_digest, repeated_questions, repeats
+from studydeck.source.markup import cloze_rendering_problem
 from studydeck.source.schema import Reader, tag_problem
 from studydeck.source.yamlfile import Node, decode, kind_name, parse
 
@@ -316,6 +317,10 @@ class _Checker(Reader):
             self.diags.error(loc, f"{problem.message} (at character {problem.offset + 1} of the cloze text)")
         if not deletions and not problems:
             self.diags.error(loc, "cloze text has no deletion; mark one as {{c1::text}}")
+        elif not problems:  # Anki reads the rendered field: it must find there exactly these deletions
+            rendered = cloze_rendering_problem(text, deletions)
+            if rendered is not None:
+                self.diags.error(loc, rendered)
 
     def image(self, node: Node | None) -> str | None:
         raw = self.text(node, "image", required=True, one_line=True)
