@@ -16,7 +16,7 @@ from pathlib import Path
 from studydeck.anki.notetypes import NoteType
 from studydeck.model import Deck, Item
 from studydeck.source.cloze import parse_cloze
-from studydeck.source.markup import to_html
+from studydeck.source.markup import escape_text, to_html
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +87,15 @@ def source_html(deck: Deck, item: Item) -> str:
     if ref is None:
         return ""
     source = deck.sources[ref.key]
-    parts = [f'<span class="sd-source-title">{html.escape(source.title)}</span>']
+    parts = [f'<span class="sd-source-title">{escape_text(source.title)}</span>']
     if ref.section:
-        parts.append(f" · {html.escape(ref.section)}")
+        parts.append(f" · {escape_text(ref.section)}")
     if source.publisher:
-        parts.append(f" · {html.escape(source.publisher)}")
+        parts.append(f" · {escape_text(source.publisher)}")
     if source.reviewed:
         parts.append(f" · reviewed {source.reviewed.isoformat()}")
     if source.url:
-        parts.append(f' · <a href="{html.escape(source.url, quote=True)}">link</a>')
+        parts.append(f' · <a href="{escape_text(source.url)}">link</a>')
     return "".join(parts)
 
 

@@ -2,6 +2,14 @@
 
 What reaches Anki is exactly what the card says, nothing more:
 - Raw HTML is escaped, never passed through (DESIGN §1).
+- Anki's own markup in card text shows literally: `[sound:x]`, `[anki:tts …]`, `[latex]`,
+  `[$]` and `[$$]` would otherwise be play buttons, speech and LaTeX images (`[latex]` runs a
+  program on the learner's machine). Their `[` is written as the entity `&#91;`, which shows as
+  `[` but is not Anki's syntax any more (`neutralise`).
+- MathJax, the deliberate exception: `\\(…\\)` and `\\[…\\]` reach Anki as written, with their
+  backslashes (Markdown would read `\\(` as an escaped `(`), and nothing inside them is read as
+  Markdown or cloze syntax. Anki typesets them in the reviewer. Printouts and the plain exports
+  show them as written.
 - In a cloze item's text, the braces Anki reads as cloze syntax are exactly the deletions the text
   writes: every other brace (and `::`) that Markdown outputs (one written as `&#123;` or `\\{`, say)
   is written as an entity, so `&#123;&#123;c2::b&#125;&#125;` shows as written instead of making a
@@ -30,6 +38,21 @@ _NEEDS_PARSER = re.compile(r"[*_`\[\]<>&\\!~^\"\n]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SAFE_LINK_SCHEMES = ("http://", "https://")
 
+#: The start of each piece of Anki's own markup: sound and speech (`[sound:…]`, `[anki:tts …]`,
+#: `[anki:play:…]`) and LaTeX (`[latex]`, `[$]`, `[$$]`), opening or closing.
+_ANKI_MARKUP = re.compile(r"\[(?=sound:|/?anki:|/?latex\]|/?\$\$?\])", re.IGNORECASE)
+
+
+def neutralise(html: str) -> str:
+    """``html`` with Anki's own markup made plain text: `[sound:x]` shows as `[sound:x]`."""
+    return _ANKI_MARKUP.sub("&#91;", html) if "[" in html else html
+
+
+def escape_text(text: str) -> str:
+    """Plain text (a source's title, say) as HTML that shows it literally, in Anki too."""
+    return neutralise(html_module.escape(text))
+
+
 def _script_rule(marker: str, tag: str):  # type: ignore[no-untyped-def]
     """`~sub~` and `^sup^` as in Pandoc: no spaces inside, not doubled."""
 
@@ -49,6 +72,21 @@ def _script_rule(marker: str, tag: str):  # type: ignore[no-untyped-def]
         return True
 
     return rule
+
+
+def _math_rule(state: StateInline, silent: bool) -> bool:
+    """MathJax, `\\(…\\)` inline and `\\[…\\]` displayed: kept whole and as written."""
+    src, pos = state.src, state.pos
+    if src[pos] != "\\" or src[pos + 1 : pos + 2] not in ("(", "["):
+        return False
+    closer = "\\)" if src[pos + 1] == "(" else "\\]"
+    end = src.find(closer, pos + 2, state.posMax)
+    if end == -1:
+        return False
+    if not silent:
+        state.push("math", "", 0).content = src[pos : end + 2]
+    state.pos = end + 2
+    return True
 
 
 _CLOZE_OPEN = re.compile(r"\{\{c[0-9]+::")
@@ -90,7 +128,7 @@ def _text(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: A
 
 
 def _raw(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    """Markup passed on as written (HTML-escaped): cloze syntax."""
+    """Markup passed on as written (HTML-escaped): cloze syntax and MathJax."""
     from markdown_it.common.utils import escapeHtml
 
     return escapeHtml(tokens[idx].content)
@@ -102,10 +140,12 @@ def _parser() -> MarkdownIt:
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable("image")  # pictures come through the `image:` key only, checked and packaged
+    md.inline.ruler.before("escape", "math", _math_rule)
     md.inline.ruler.before("escape", "cloze", _cloze_rule)
     md.inline.ruler.before("emphasis", "sub", _script_rule("~", "sub"))
     md.inline.ruler.before("emphasis", "sup", _script_rule("^", "sup"))
     md.add_render_rule("text", _text)
+    md.add_render_rule("math", _raw)
     md.add_render_rule("cloze", _raw)
     md.validateLink = lambda url: url.strip().lower().startswith(SAFE_LINK_SCHEMES)  # type: ignore[method-assign]
     return md
@@ -120,8 +160,8 @@ def to_html(text: str, *, cloze: bool = False) -> str:
     md = _parser()
     env = {"cloze": cloze, "inside": False, "hint": False}
     if "\n" in text:
-        return str(md.render(text, env)).strip()
-    return str(md.renderInline(text, env))
+        return neutralise(str(md.render(text, env)).strip())
+    return neutralise(str(md.renderInline(text, env)))
 
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
