@@ -151,3 +151,34 @@ def test_mathjax_is_not_read_as_markdown_or_cloze_syntax() -> None:
     assert to_plain("**Dose:** \\(C = \\frac{D}{V}\\)") == "Dose: \\(C = \\frac{D}{V}\\)"  # PDFs: as written
     # Markdown's own escapes still work outside math
     assert to_html("\\*not emphasis\\* and \\[not math") == "*not emphasis* and [not math"
+
+
+# -- the rest of Markdown, as the printouts show it (issue 16, item 19) ------------------------
+
+
+def test_a_doubled_tilde_or_caret_is_shown_as_written() -> None:
+    assert to_html("~~s~~") == "~~s~~"  # was ~<sub>s</sub>~
+    assert to_html("x^^2^^") == "x^^2^^"
+    assert to_html("H~2~O and x^2^") == "H<sub>2</sub>O and x<sup>2</sup>"
+
+
+def test_numbered_lists_print_numbered() -> None:
+    def lines(text: str) -> list[str]:
+        return [line for line in to_plain(text).splitlines() if line]
+
+    assert lines("1. one\n2. two\n\n- a\n- b") == ["1. one", "2. two", "• a", "• b"]  # were all bullets
+    assert lines("3. three\n4. four") == ["3. three", "4. four"]
+    assert lines("1. one\n   - a\n   - b\n2. two") == ["1. one", "• a", "• b", "2. two"]
+
+
+def test_numbered_lists_and_math_print_as_written_in_the_pdfs(folder: CardsFolder) -> None:
+    from pdfs import all_text
+
+    item = {"id": "steps", "category": "management", "q": "Which steps, \\(n \\ge 2\\)?", "a": "1. first\n2. second"}
+    folder.write("steps.yaml", json.dumps({"items": [item]}))
+    (folder.cards / "drugs.yaml").unlink()
+    result = folder.run("quiz", "--out", "steps.pdf")
+    assert result.exit_code == 0, result.output
+    key = all_text(folder.root / "steps-key.pdf")
+    assert "1. first" in key and "2. second" in key and "•" not in key
+    assert "\\(n \\ge 2\\)" in key

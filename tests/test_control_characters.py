@@ -174,6 +174,10 @@ def test_no_export_holds_a_control_character(folder: CardsFolder, fmt: str) -> N
         ("wrong: [One way]", 'wrong: ["\\u3164"]', 13, "must not be empty (it holds only invisible"),
         ("{{c1::pooled}}", "{{c1::\\u200b\\u200d}}", 16, "cloze deletion c1 is empty"),
         ("deck: Drugs", 'deck: "Drugs::\\u2800"', 1, "has an empty part around '::'"),
+        # text that shows nothing once its Markdown is rendered
+        ("q: How does IVIG work?", 'q: "&nbsp;"', 7, "q shows nothing once its Markdown is rendered"),
+        ("a: Several ways.", 'a: "[](https://example.org)"', 8, "a shows nothing once its Markdown is rendered"),
+        ("wrong: [One way]", 'wrong: ["&#8203;"]', 13, "shows nothing once its Markdown is rendered"),
     ],
 )
 def test_text_of_invisible_characters_is_empty(

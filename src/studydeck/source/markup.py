@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from studydeck.source.chars import is_blank
 from studydeck.source.cloze import Deletion, anki_cloze_numbers, parse_cloze
 
 if TYPE_CHECKING:  # markdown-it is loaded only when some text needs it
@@ -54,15 +55,16 @@ def escape_text(text: str) -> str:
 
 
 def _script_rule(marker: str, tag: str):  # type: ignore[no-untyped-def]
-    """`~sub~` and `^sup^` as in Pandoc: no spaces inside, not doubled."""
+    """`~sub~` and `^sup^` as in Pandoc: no spaces inside; a doubled marker (`~~s~~`) is not one
+    and shows as written (it is neither a subscript nor, here, a strikethrough)."""
 
     def rule(state: StateInline, silent: bool) -> bool:
         src, start = state.src, state.pos
-        if src[start] != marker or src[start + 1 : start + 2] in (marker, ""):
+        if src[start] != marker or src[start + 1 : start + 2] in (marker, "") or src[start - 1 : start] == marker:
             return False
         end = src.find(marker, start + 1)
         content = src[start + 1 : end]
-        if end == -1 or not content or any(ch.isspace() for ch in content):
+        if end == -1 or not content or any(ch.isspace() for ch in content) or src[end + 1 : end + 2] == marker:
             return False
         if not silent:
             state.push(f"{tag}_open", tag, 1).markup = marker
@@ -165,19 +167,31 @@ def to_html(text: str, *, cloze: bool = False) -> str:
 
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
+_START = re.compile(r'\bstart="(\d+)"')
 
 
 def _layout(html: str) -> str:
     """``html`` as the lines a reader sees, tags removed and entities still escaped: a line per
-    paragraph, line break and list entry, each list entry bulleted."""
+    paragraph, line break and list entry; entries of a numbered list numbered, others bulleted."""
     parts: list[str] = []
+    lists: list[list[int]] = []  # per open list: [numbered?, next number]
     pos = 0
     for tag in _TAG.finditer(html):
         parts.append(html[pos : tag.start()])
         pos = tag.end()
         closing, name = tag.group(1), tag.group(2).lower()
-        if name == "li" and not closing:
-            parts.append("• ")
+        if name in ("ol", "ul"):
+            if closing and lists:
+                lists.pop()
+            elif not closing:
+                start = _START.search(tag.group(3))
+                lists.append([name == "ol", int(start.group(1)) if start else 1])
+        elif name == "li" and not closing:
+            if lists and lists[-1][0]:
+                parts.append(f"{lists[-1][1]}. ")
+                lists[-1][1] += 1
+            else:
+                parts.append("• ")
         elif name == "br" or (closing and name in ("p", "li")):
             parts.append("\n")
     parts.append(html[pos:])
@@ -209,6 +223,11 @@ def plain_deletions(text: str) -> list[Deletion]:
     found: list[Deletion] = []
     map_plain_deletions(text, lambda d: found.append(d) or "")  # type: ignore[func-returns-value]
     return found
+
+
+def shows_nothing(text: str) -> bool:
+    """Whether ``text``, rendered, shows nothing at all (`&nbsp;`, `[](https://…)`, `#`)."""
+    return bool(_NEEDS_PARSER.search(text)) and is_blank(to_plain(text))
 
 
 def cloze_rendering_problem(text: str, deletions: Sequence[Deletion]) -> str | None:

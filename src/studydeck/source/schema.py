@@ -12,6 +12,7 @@ import unicodedata
 from studydeck.diagnostics import Diagnostics, Location, did_you_mean
 from studydeck.model import ID_PATTERN
 from studydeck.source.chars import control_character, is_blank
+from studydeck.source.markup import shows_nothing
 from studydeck.source.yamlfile import Node, kind_name
 
 _WHITESPACE = re.compile(r"\s")
@@ -51,9 +52,12 @@ class Reader:
                 self.diags.error(node.loc, f"{what} is missing the required key {key!r}")
         return True
 
-    def text(self, node: Node | None, what: str, *, required: bool = False, one_line: bool = False) -> str | None:
+    def text(
+        self, node: Node | None, what: str, *, required: bool = False, one_line: bool = False, markdown: bool = False
+    ) -> str | None:
         """Text, stripped; None (and an error unless it is absent) when it is not text, holds a
-        control character (a line break too, when ``one_line``), or is empty and ``required``."""
+        control character (a line break too, when ``one_line``), or is empty and ``required``
+        (or, for ``markdown``, shows nothing once rendered: `&nbsp;`)."""
         if node is None:
             return None
         value = node.value
@@ -76,10 +80,13 @@ class Reader:
         if required and not value:
             self.diags.error(node.loc, f"{what} must not be empty")
             return None
+        if required and markdown and shows_nothing(value):
+            self.diags.error(node.loc, f"{what} shows nothing once its Markdown is rendered")
+            return None
         return value
 
     def text_list(
-        self, node: Node | None, what: str, *, one_line: bool = False, each: str | None = None
+        self, node: Node | None, what: str, *, one_line: bool = False, each: str | None = None, markdown: bool = False
     ) -> list[tuple[str, Location]]:
         """A list of text (or one text, as a list of one); ``each`` names an entry in messages."""
         if node is None:
@@ -90,7 +97,9 @@ class Reader:
             return []
         result = []
         for entry in entries:
-            text = self.text(entry, each or f"each entry of {what}", required=True, one_line=one_line)
+            text = self.text(
+                entry, each or f"each entry of {what}", required=True, one_line=one_line, markdown=markdown
+            )
             if text is not None:
                 result.append((text, entry.loc))
         return result

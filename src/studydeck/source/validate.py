@@ -267,8 +267,8 @@ class _Checker(Reader):
                 f"unknown category {category!r}{did_you_mean(category, deck.categories)}; "
                 f"choose one of: {', '.join(deck.categories)}",
             )
-        q = self.text(v.get("q"), "q", required=True)
-        a = self.text(v.get("a"), "a", required=True)
+        q = self.text(v.get("q"), "q", required=True, markdown=True)
+        a = self.text(v.get("a"), "a", required=True, markdown=True)
         cloze = self.text(v.get("cloze"), "cloze", required=True)
         is_cloze = "cloze" in v
         if is_cloze and ("q" in v or "a" in v):
@@ -283,7 +283,7 @@ class _Checker(Reader):
         reverse = self.boolean(v.get("reverse"), "reverse")
         if reverse and is_cloze:
             self.diags.error(v["reverse"].loc, "reverse applies to basic items (q and a) only")
-        wrong = self.text_list(v.get("wrong"), "wrong")
+        wrong = self.text_list(v.get("wrong"), "wrong", markdown=True)
         extra = self.text(v.get("extra"), "extra") or ""
         caution = self.text(v.get("caution"), "caution") or ""
         tags = self.tags(v.get("tags"))
