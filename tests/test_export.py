@@ -172,3 +172,30 @@ def test_html_page_in_a_real_browser_searches_and_runs_nothing_from_the_cards(ho
     cards = re.findall(r'<article class="card" id="item-([^"]+)"( hidden="")?>', dom)
     assert [item_id for item_id, hidden in cards if not hidden] == ["ivig-brand"]
     assert len(cards) == 4
+
+
+FORMULAS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "=HYPERLINK(\"https://e.org\")"]
+
+
+def test_no_csv_cell_starts_a_spreadsheet_formula(folder: CardsFolder) -> None:
+    """OWASP's advice against CSV injection (issue 16, item 8): a cell that would start a formula
+    (=, +, -, @, a tab or a carriage return first) gets a leading ' and shows as text."""
+    items = [
+        {"id": f"f{n}", "category": "mechanism", "q": text, "a": text, "extra": text, "caution": text,
+         "wrong": [text], "tags": ["x"], "source": {"key": "src", "section": text}}
+        for n, text in enumerate(FORMULAS)
+    ]  # fmt: skip
+    items.append({"id": "cloze", "category": "mechanism", "cloze": "{{c1::-5}} mg"})
+    folder.write("formulas.yaml", json.dumps({"items": items}))
+    folder.write("deck.yaml", (folder.cards / "deck.yaml").read_text().replace("name: Test deck", "name: '=Deck'"))
+    rows = list(csv.DictReader(io.StringIO(api.export(folder.cards, "csv")[0].decode())))
+    for row in rows:
+        for column, cell in row.items():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+    by_id = {row["id"]: row for row in rows}
+    for n, text in enumerate(FORMULAS):
+        row = by_id[f"f{n}"]
+        assert row["front"] == row["back"] == row["extra"] == row["caution"] == row["wrong"] == "'" + text
+        assert row["deck"] == "'=Deck"
+    assert by_id["cloze"]["front"] == "_____ mg" and by_id["cloze"]["back"] == "'-5 mg"
+    assert by_id["ivig-dose"]["back"] == "0.4 g/kg per day IV for 5 days."  # other cells as they were

@@ -20,6 +20,16 @@ from studydeck.source.text import citation, prompt_text, revealed_text
 #: Front and back first: importers that take two columns (Quizlet) take those.
 CSV_COLUMNS = ("front", "back", "id", "deck", "category", "extra", "caution", "wrong", "tags", "source")
 
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"): `=1+1`, `+cmd`,
+#: `-2+3`, `@SUM(…)`, and a tab or carriage return before one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet never runs: one that would start a formula gets a
+    leading `'` (OWASP's advice), which spreadsheets read as: this is text."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
 
 def export_csv(cards: Cards, track: Tracker = untracked) -> str:
     """One row per item, plain text, with a header row: Quizlet, Mochi and spreadsheets read it."""
@@ -27,20 +37,19 @@ def export_csv(cards: Cards, track: Tracker = untracked) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for item in track(cards.items):
-        writer.writerow(
-            (
-                prompt_text(item),
-                revealed_text(item),
-                item.id,
-                cards.anki_deck_name(item),
-                item.category,
-                to_plain(item.extra),
-                to_plain(item.caution),
-                " | ".join(to_plain(w) for w in item.wrong),
-                " ".join(item.tags),
-                citation(cards.deck, item.source, publisher=False),
-            )
+        row = (
+            prompt_text(item),
+            revealed_text(item),
+            item.id,
+            cards.anki_deck_name(item),
+            item.category,
+            to_plain(item.extra),
+            to_plain(item.caution),
+            " | ".join(to_plain(w) for w in item.wrong),
+            " ".join(item.tags),
+            citation(cards.deck, item.source, publisher=False),
         )
+        writer.writerow(map(csv_cell, row))
     return out.getvalue()
 
 
