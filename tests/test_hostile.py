@@ -297,7 +297,7 @@ def _damage(text: str, kind: str) -> tuple[str, int]:
     elif kind == "shared note id":
         other = next(n for n, line in enumerate(lines) if line.startswith("item ivig-brand "))
         lines[other] = lines[other].replace(lines[other].split()[3], lines[item].split()[3])
-        return "\n".join(lines) + "\n", 0
+        return "\n".join(lines) + "\n", item + 1  # (the second of the two, in id order)
     return "\n".join(lines) + "\n", item + 1
 
 

@@ -59,7 +59,10 @@ def _print_repair(result: api.LockRepairResult, shown: str) -> None:
     for item_id in repair.merged:
         click.echo(f"  merged   {item_id}: found on several lines; kept the earliest note id and the latest time")
     for item_id in repair.renumbered:
-        click.echo(f"  new note id for {item_id}: another item had the same one")
+        click.echo(
+            f"  new note id for {item_id}: another item's was the same or less than 100 apart "
+            "(their cards' ids could collide)"
+        )
     lock = repair.lockfile
     kept = f"{len(lock.items)} items and {len(lock.gone)} removed ids"
     if not result.written:

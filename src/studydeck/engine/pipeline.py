@@ -195,6 +195,9 @@ def run_pass(
 
     next(fresh, None)  # (lets the validation finish: its tracker ends, its cache is pruned)
     check_across_files([summary.items for summary in summaries], diags)
+    reconciled = None
+    if identity is not None and reconciler is not None and not diags.has_errors:
+        reconciled = reconciler.finish(identity.notetypes)  # (before the check: it may refuse a note type's time)
     if diags.has_errors:
         return None
     subdecks = {subdeck for summary in summaries for subdeck in summary.items.subdecks}
@@ -202,7 +205,7 @@ def run_pass(
         deck=deck,
         files=tuple(summaries),
         warnings=tuple(diags.warnings),
-        reconciled=reconciler.finish(identity.notetypes) if identity is not None and reconciler is not None else None,
+        reconciled=reconciled,
         media=tuple(media[name] for name in sorted(media)),
         deck_names=tuple(sorted({deck.name, *map(deck.full_name, subdecks)})),
         item_count=position,

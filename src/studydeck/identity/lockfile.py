@@ -21,7 +21,7 @@ import itertools
 import operator
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -40,6 +40,61 @@ HEADER = """\
 _HASH = re.compile(r"[0-9a-f]{16}\Z")
 _ENTRY = re.compile(r"([a-z0-9][a-z0-9._-]*) (?:(cloze) )?([0-9a-f]{16}) ([0-9]{1,16}) ([0-9]{1,16})(?: (.+))?\Z")
 _INT = re.compile(r"[0-9]{1,16}\Z")
+
+# -- what numbers a lockfile may hold: one rule for reading, repairing and building -----------
+#
+# Numbers that fit the format but not a build once crashed it: a time of 999999999999 (the
+# printouts' date: "year 33658 is out of range"), two note ids 1 apart whose cards' ids collide
+# (note id + card ordinal), a note id so large that the next one has 17 digits. `parse_line`
+# refuses a number out of range and `crowded_note_ids` note ids too close together, so `lock`,
+# `lock --repair`, `check` and `build` all see the same damage; the reconciler never writes
+# a number that breaks the rule.
+
+#: The latest time a lockfile records (seconds): the end of the year 9999, the last date a
+#: printout can show. (Modification times of items and note types.)
+MAX_TIME = 253_402_300_799
+#: The largest note id (the time the item was first built, in milliseconds): the same instant.
+MAX_NOTE_ID = MAX_TIME * 1000 + 999
+#: Note ids are at least this far apart: a card's id is its note's id plus its ordinal (a cloze
+#: has up to 99 cards), so cards of different notes never share an id.
+NOTE_ID_STRIDE = 100
+
+
+def time_problem(seconds: int) -> str | None:
+    """Why ``seconds`` cannot be a lockfile time, or None."""
+    return None if seconds <= MAX_TIME else f"time {seconds} is after the year 9999, the latest a lockfile records"
+
+
+def note_id_problem(note_id: int) -> str | None:
+    """Why ``note_id`` cannot be a lockfile note id, or None."""
+    if 1 <= note_id <= MAX_NOTE_ID:
+        return None
+    return f"note id {note_id} is not a time from 1970 to the year 9999 (in milliseconds)"
+
+
+def free_note_ids(lowest: Callable[[], int], highest: int, start: int = 0) -> Iterator[int]:
+    """Note ids `NOTE_ID_STRIDE` apart and clear of every id from ``lowest()`` (asked only when
+    needed) to ``highest``: from ``start`` or just above ``highest`` up to `MAX_NOTE_ID`, then
+    down from just below ``lowest()``. (A lockfile has room for 2.5 trillion notes.)"""
+    note_id = max(start, highest + NOTE_ID_STRIDE)
+    while note_id <= MAX_NOTE_ID:
+        yield note_id
+        note_id += NOTE_ID_STRIDE
+    note_id = (lowest() or MAX_NOTE_ID + 1) - NOTE_ID_STRIDE
+    while note_id >= 1:
+        yield note_id
+        note_id -= NOTE_ID_STRIDE
+
+
+def crowded_note_ids(entries: Iterable[LockEntry]) -> Iterator[tuple[LockEntry, LockEntry]]:
+    """Each entry whose note id is less than `NOTE_ID_STRIDE` above another's (or equal to it),
+    with that other entry: their cards' ids could collide. Ordered by note id, then item id."""
+    previous: LockEntry | None = None
+    for entry in sorted(entries, key=lambda e: (e.note_id, e.id)):
+        if previous is not None and entry.note_id - previous.note_id < NOTE_ID_STRIDE:
+            yield entry, previous
+        else:
+            previous = entry
 
 
 class LockEntry(NamedTuple):  # a tuple: a large deck's lockfile has 100k of them
@@ -81,6 +136,16 @@ class Lockfile:
     def max_note_id(self) -> int:
         note_ids = map(operator.itemgetter(2), itertools.chain(self.items.values(), self.gone.values()))
         return max(note_ids, default=0)
+
+    @property
+    def min_note_id(self) -> int:
+        note_ids = map(operator.itemgetter(2), itertools.chain(self.items.values(), self.gone.values()))
+        return min(note_ids, default=0)
+
+    def free_note_ids(self, now_ms: int) -> Iterator[int]:
+        """Note ids for new items, `NOTE_ID_STRIDE` apart and clear of every id recorded: from
+        ``now_ms`` (or just above the largest) while they stay in range, then below the smallest."""
+        return free_note_ids(lambda: self.min_note_id, self.max_note_id, now_ms)
 
 
 def format_lockfile(lock: Lockfile) -> str:
@@ -216,6 +281,9 @@ def parse_line(line: str) -> LockLine:
         parts = rest.split(" ")
         if len(parts) != 3 or not _INT.match(parts[0]) or not _HASH.match(parts[1]) or not _INT.match(parts[2]):
             raise BadLine("a notetype line needs: notetype <id> <hash> <mod>")
+        problem = time_problem(int(parts[2]))
+        if problem is not None:
+            raise BadLine(problem)
         return NoteTypeEntry(int(parts[0]), parts[1], int(parts[2]))
     if word in ("item", "gone"):
         match = _ENTRY.match(rest)  # one pattern for the whole line: large decks have 100k of them
@@ -228,6 +296,9 @@ def parse_line(line: str) -> LockLine:
         # (a deck has few subdecks and many items: one string each)
         subdeck = sys.intern(subdeck) if subdeck else ""
         entry = LockEntry(item_id, digest, int(note_id), int(mod), subdeck, "cloze" if cloze else "")
+        problem = note_id_problem(entry.note_id) or time_problem(entry.mod)
+        if problem is not None:
+            raise BadLine(problem)
         return EntryLine("item" if word == "item" else "gone", entry)
     raise BadLine(f"unexpected line starting with {word!r}")
 
@@ -243,6 +314,7 @@ def parse_lockfile(text: str, path: str, diags: Diagnostics) -> Lockfile:
     notetypes: dict[int, NoteTypeEntry] = {}
     items: dict[str, LockEntry] = {}
     gone: dict[str, LockEntry] = {}
+    lines: dict[str, int] = {}  # the line each id is on
     seen_format = False
     kinds_known = True
     errors_before = len(diags.errors)
@@ -270,14 +342,17 @@ def parse_lockfile(text: str, path: str, diags: Diagnostics) -> Lockfile:
                     bad(number, f"id {entry.id!r} appears twice")
                     continue
                 (items if kind == "item" else gone)[entry.id] = entry
+                lines[entry.id] = number
     if not seen_format and len(diags.errors) == errors_before and (items or gone or notetypes):
         diags.error(Location(path, 1, 1), f"damaged lockfile: the '{FORMAT_LINE}' line is missing; {REPAIR_HINT}")
-    note_ids: dict[int, str] = {}
-    for entry in [*items.values(), *gone.values()]:
-        other = note_ids.setdefault(entry.note_id, entry.id)
-        if other != entry.id:
-            diags.error(
-                Location(path),
-                f"damaged lockfile: {other!r} and {entry.id!r} share note id {entry.note_id}; {REPAIR_HINT}",
-            )
+    for entry, other in crowded_note_ids([*items.values(), *gone.values()]):
+        if entry.note_id == other.note_id:
+            why = f"share note id {entry.note_id}"
+        else:
+            why = f"have note ids {other.note_id} and {entry.note_id}, less than {NOTE_ID_STRIDE} apart"
+        diags.error(
+            Location(path, lines[entry.id], 1),
+            f"damaged lockfile: {other.id!r} and {entry.id!r} {why}, so their cards' ids could collide in Anki; "
+            f"{REPAIR_HINT}",
+        )
     return Lockfile(deck_id, notetypes, items, gone, kinds_known)

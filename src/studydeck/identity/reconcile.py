@@ -14,11 +14,14 @@ from typing import Literal
 
 from studydeck.anki.notetypes import NoteType, NoteTypes
 from studydeck.diagnostics import Diagnostics, Location
-from studydeck.identity.lockfile import LockEntry, Lockfile, NoteTypeEntry
+from studydeck.identity.lockfile import (
+    MAX_TIME,
+    LockEntry,
+    Lockfile,
+    NoteTypeEntry,
+    time_problem,
+)
 from studydeck.model import ChangeReport, Deck
-
-#: New notes get ids this far apart, so `note id + card ordinal` is a unique card id.
-NOTE_ID_STRIDE = 100
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Reconciler:
     def __init__(self, deck: Deck, lock: Lockfile, now: float, diags: Diagnostics) -> None:
         self.deck, self.lock, self.diags = deck, lock, diags
         self.now_s = int(now)
-        self.next_note_id = max(int(now * 1000), lock.max_note_id + NOTE_ID_STRIDE)
+        self.new_note_ids = lock.free_note_ids(int(now * 1000))
         self.entries: dict[str, LockEntry] = {}
         self.added: list[str] = []
         self.changed: list[str] = []
@@ -71,8 +74,7 @@ class Reconciler:
                 return None
             old = previous  # the same item restored: it keeps its identity and time
         if old is None:
-            entry = LockEntry(item_id, digest, self.next_note_id, self.now_s, subdeck, lock_kind)
-            self.next_note_id += NOTE_ID_STRIDE
+            entry = LockEntry(item_id, digest, next(self.new_note_ids), self.now_s, subdeck, lock_kind)
             self.added.append(item_id)
         elif old.hash != digest:
             entry = LockEntry(item_id, digest, old.note_id, max(self.now_s, old.mod + 1), subdeck, lock_kind)
@@ -83,6 +85,9 @@ class Reconciler:
             entry = LockEntry(item_id, digest, old.note_id, old.mod, subdeck, lock_kind)
         else:
             entry = old
+        if entry.mod > MAX_TIME:  # (a lockfile at the end of the range, or the clock past it)
+            self.diags.error(location, f"cannot record {item_id!r} in the lockfile: its {time_problem(entry.mod)}")
+            return None
         if old is not None and old.subdeck != subdeck and item_id in lock.items:
             self.moved.append((item_id, self._label(old.subdeck), self._label(subdeck)))
         self.entries[item_id] = entry
@@ -117,6 +122,9 @@ class Reconciler:
             elif old_nt.hash != digest:
                 mod = max(self.now_s, old_nt.mod + 1)
                 notetypes_changed.append(notetype.name)
+                if mod > MAX_TIME:
+                    problem = time_problem(mod)
+                    self.diags.error(self.deck.location, f"cannot record note type {notetype.name!r}: its {problem}")
             else:
                 mod = old_nt.mod
             notetype_entries[notetype.id] = NoteTypeEntry(notetype.id, digest, mod)

@@ -13,8 +13,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 from studydeck.diagnostics import ContentError, Diagnostic, Location, Severity
-from studydeck.identity.lockfile import BadLine, DeckLine, EntryLine, Lockfile, NoteTypeEntry, lines_of, parse_line
-from studydeck.identity.reconcile import NOTE_ID_STRIDE
+from studydeck.identity.lockfile import (
+    BadLine,
+    DeckLine,
+    EntryLine,
+    Lockfile,
+    NoteTypeEntry,
+    crowded_note_ids,
+    free_note_ids,
+    lines_of,
+    parse_line,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +38,7 @@ class Repair:
     lockfile: Lockfile
     dropped: tuple[DroppedLine, ...]
     merged: tuple[str, ...]  # ids found on more than one line
-    renumbered: tuple[str, ...]  # ids given a fresh note id because another id had the same one
+    renumbered: tuple[str, ...]  # ids given a fresh note id: another's was the same or too close
 
 
 def repair_lockfile(text: str, path: str) -> Repair:
@@ -69,7 +78,7 @@ def repair_lockfile(text: str, path: str) -> Repair:
                     merged.add(entry.id)
                     parsed = _merge(known_line, parsed)
                 entries[entry.id] = parsed
-    renumbered = _renumber_shared_note_ids(entries)
+    renumbered = _renumber_crowded_note_ids(entries)
     items = {key: e.entry for key, e in entries.items() if e.kind == "item"}
     gone = {key: e.entry for key, e in entries.items() if e.kind == "gone"}
     # Cloze items are marked only in format 2: lines from a format 1 side may lack the mark.
@@ -86,15 +95,15 @@ def _merge(first: EntryLine, second: EntryLine) -> EntryLine:
     return EntryLine(kind, newer._replace(note_id=note_id))
 
 
-def _renumber_shared_note_ids(entries: dict[str, EntryLine]) -> tuple[str, ...]:
-    """Give every id but the first (in id order) that shares a note id a fresh one, after all others."""
-    next_note_id = max((e.entry.note_id for e in entries.values()), default=0) + NOTE_ID_STRIDE
-    owners: dict[int, str] = {}
-    renumbered = []
-    for key in sorted(entries):
+def _renumber_crowded_note_ids(entries: dict[str, EntryLine]) -> tuple[str, ...]:
+    """Give a fresh note id to every entry whose note id is the same as another's or less than
+    `NOTE_ID_STRIDE` above it (their cards' ids could collide), keeping the earlier one's. Anki
+    matches notes by GUID, not by id, so learners' notes still update in place."""
+    crowded = [entry.id for entry, _ in crowded_note_ids(line.entry for line in entries.values())]
+    note_ids = [line.entry.note_id for line in entries.values()]
+    fresh = free_note_ids(lambda: min(note_ids, default=0), max(note_ids, default=0))
+    for key in crowded:
         line = entries[key]
-        if owners.setdefault(line.entry.note_id, key) != key:
-            entries[key] = EntryLine(line.kind, line.entry._replace(note_id=next_note_id))
-            next_note_id += NOTE_ID_STRIDE
-            renumbered.append(key)
-    return tuple(renumbered)
+        entries[key] = EntryLine(line.kind, line.entry._replace(note_id=next(fresh)))
+    return tuple(sorted(crowded))
+
