@@ -132,9 +132,32 @@ def test_outputs_get_their_proper_suffix(built: CardsFolder, command: str, out: 
     assert written in result.output  # the message names the file really written
 
 
+@pytest.mark.parametrize("command", sorted(FILE_COMMANDS) + sorted(FOLDER_COMMANDS))
+@pytest.mark.parametrize("out", ["", " "])
+def test_an_empty_out_is_a_usage_error(built: CardsFolder, command: str, out: str) -> None:
+    """`--out ''` (an unset variable, say) names nothing: it is not the current folder (issue 16, item 12)."""
+    args = [*FILE_COMMANDS.get(command, []), *FOLDER_COMMANDS.get(command, [])]
+    before = built.snapshot()
+    _refused(built, command, *args, "--out", out, message="'' is empty: name the file or folder to write")
+    assert built.snapshot() == before and not list(built.root.glob("*.pdf")) and not list(built.root.glob("*.apkg"))
+
+
+@pytest.mark.parametrize("command", sorted(FILE_COMMANDS) + sorted(FOLDER_COMMANDS))
+def test_a_device_as_out_is_a_usage_error(built: CardsFolder, command: str) -> None:
+    """`quiz --out /dev/null` wrote /dev/null.pdf (issue 16, item 19): a device, pipe or socket
+    is refused before any suffix is added."""
+    args = [*FILE_COMMANDS.get(command, []), *FOLDER_COMMANDS.get(command, [])]
+    try:
+        message = "is a device, not a folder" if command in FOLDER_COMMANDS else "is a device, not a regular file"
+        _refused(built, command, *args, "--out", os.devnull, message=f"{os.devnull!r} {message}")
+        assert not list(Path(os.devnull).parent.glob("null?*"))
+    finally:
+        for stray in Path(os.devnull).parent.glob("null?*"):  # (what the old code wrote, when run as root)
+            stray.unlink()
+
+
 @pytest.mark.parametrize("command", sorted(FILE_COMMANDS))
-def test_an_empty_or_folder_out_is_a_usage_error(built: CardsFolder, command: str) -> None:
-    _refused(built, command, *FILE_COMMANDS[command], "--out", "", message="is a folder")
+def test_a_folder_out_is_a_usage_error(built: CardsFolder, command: str) -> None:
     (built.root / "taken.pdf").mkdir()
     (built.root / "taken.csv").mkdir()
     _refused(built, command, *FILE_COMMANDS[command], "--out", "taken", message="'taken.")
@@ -146,6 +169,7 @@ def test_an_out_that_is_not_a_regular_file_is_a_usage_error(built: CardsFolder, 
     os.mkfifo(built.root / "pipe.pdf")
     os.mkfifo(built.root / "pipe.csv")
     _refused(built, command, *FILE_COMMANDS[command], "--out", "pipe", message="is not a regular file")
+    _refused(built, command, *FILE_COMMANDS[command], "--out", "pipe.pdf", message="'pipe.pdf' is a pipe")
 
 
 def test_the_api_keeps_the_same_rule(built: CardsFolder) -> None:

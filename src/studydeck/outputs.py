@@ -42,6 +42,7 @@ def output_file(out: Path, cards_dir: Path, suffixes: tuple[str, ...]) -> Path:
     `a.yaml.pdf`). Raises OutputPathError if that file is inside ``cards_dir`` or is a folder
     or anything else that is not a regular file."""
     path = Path(out)
+    _no_device(path)  # (before the suffix: `/dev/null` must not become `/dev/null.pdf`)
     if path.suffix.lower() not in suffixes:
         path = path.with_name(path.name + suffixes[0]) if path.name else path
     check_output_files([path], cards_dir)
@@ -59,8 +60,26 @@ def check_output_files(paths: list[Path], cards_dir: Path) -> None:
 
 
 def check_output_folder(out_dir: Path, cards_dir: Path) -> None:
-    """Raise OutputPathError if ``out_dir`` is the cards folder or inside it."""
+    """Raise OutputPathError if ``out_dir`` is the cards folder or inside it, or is not a folder."""
     _outside_cards(out_dir, cards_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputPathError(f"{_shown(out_dir)} is {_kind(out_dir)}, not a folder; name a folder for the outputs")
+
+
+def _no_device(path: Path) -> None:
+    """Raise OutputPathError if ``path`` is a device, a pipe or a socket (`/dev/null`)."""
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise OutputPathError(f"{_shown(path)} is {_kind(path)}, not a regular file; name a file to write")
+
+
+def _kind(path: Path) -> str:
+    """What is at ``path``, in words."""
+    import stat
+
+    mode = path.stat().st_mode
+    kinds = [(stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISFIFO, "a pipe"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISREG, "a file")]  # fmt: skip
+    return next((word for test, word in kinds if test(mode)), "not a regular file")
 
 
 def _outside_cards(path: Path, cards_dir: Path) -> None:

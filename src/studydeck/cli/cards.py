@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from studydeck import api
-from studydeck.cli.options import cards_option
+from studydeck.cli.options import OutputPath, cards_option
 from studydeck.cli.print_options import filter_options, paper_option, selection_usage_errors
 from studydeck.diagnostics import display_path
 from studydeck.printing.pdf import Paper
@@ -16,7 +16,7 @@ from studydeck.source.selection import Filters
 @cards_option
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path),
     default=Path("flashcards.pdf"),
     show_default=True,
     help="The PDF to write (.pdf is added if missing).",

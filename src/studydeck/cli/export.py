@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from studydeck import api
-from studydeck.cli.options import cards_option
+from studydeck.cli.options import OutputPath, cards_option
 from studydeck.cli.print_options import filter_options, selection_usage_errors
 from studydeck.cli.progress import progress
 from studydeck.diagnostics import display_path
@@ -21,7 +21,7 @@ from studydeck.source.selection import Filters
 @click.option(
     "--out",
     "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path),
     help="The file to write (replaced atomically; the format's suffix is added if missing). "
     "Default: standard output.",
 )
