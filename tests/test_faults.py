@@ -271,3 +271,59 @@ def test_full_disk_while_writing_outputs(built: CardsFolder) -> None:
     assert seen_outputs(built) == {k: v for k, v in old.items() if k not in BOOKKEEPING}, "an old output was lost"
     assert built.lockfile.read_bytes() == lock_before
     assert built.run("check").exit_code == 0  # the cards themselves are fine: only the disk was full
+
+
+# -- what an error says was left (issue 16, item 13) ---------------------------------------------
+
+
+def test_an_error_between_two_renames_names_the_files_already_new(built: CardsFolder) -> None:
+    """Outputs are renamed into place one after another: when one rename fails, the message says
+    which files are new already, and only those changed."""
+    built.edit("drugs.yaml", "Immunoglobulins", "Immunoglobulins (IVIG)")
+    key = built.out / "test-deck-quiz-key.pdf"
+    key.unlink()
+    key.mkdir()  # its rename fails, after the package's and the question sheet's
+    before = {p.name: p.stat().st_ino for p in built.out.iterdir() if p.is_file()}  # (a renamed file is a new one)
+    lock_before = built.lockfile.read_bytes()
+    result = built.run("build")
+    assert result.exit_code == 1
+    error, written = result.stderr.splitlines()
+    assert error.startswith("error: cannot write build/test-deck-quiz-key.pdf: Is a directory"), error
+    assert written == (
+        "Written before the error: build/test-deck.apkg, build/test-deck-quiz.pdf; "
+        "every other output was left as it was."
+    )
+    assert "left as they were" not in result.stderr
+    after = {p.name: p.stat().st_ino for p in built.out.iterdir() if p.is_file()}
+    changed = {name for name in before if after.get(name) != before[name]} - BOOKKEEPING
+    assert changed == {"test-deck.apkg", "test-deck-quiz.pdf"}
+    assert built.lockfile.read_bytes() == lock_before
+    key.rmdir()
+    assert built.run("build").exit_code == 0
+
+
+def test_an_error_after_the_renames_says_the_outputs_are_new(built: CardsFolder) -> None:
+    built.edit("drugs.yaml", "Immunoglobulins", "Immunoglobulins (IVIG)")
+    (built.out / STATE_FILE).unlink()
+    (built.out / STATE_FILE).mkdir()  # the build's record, written last, cannot be
+    result = built.run("build")
+    assert result.exit_code == 1
+    error, written = result.stderr.splitlines()
+    assert "(after the new outputs were in place)" in error, error
+    assert written == (
+        "Written before the error: build/test-deck.apkg, build/test-deck-quiz.pdf, build/test-deck-quiz-key.pdf, "
+        "build/test-deck-flashcards.pdf, cards/studydeck.lock; every other output was left as it was."
+    )
+    (built.out / STATE_FILE).rmdir()
+    assert built.run("build").exit_code == 0
+    assert built.build().report.is_empty
+
+
+def test_an_error_before_the_renames_still_says_nothing_changed(built: CardsFolder) -> None:
+    built.edit("drugs.yaml", "Immunoglobulins", "Immunoglobulins (IVIG)")
+    before = built.snapshot()
+    with exclusive_build(built.cards):
+        result = built.run("build")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "The previous outputs were left as they were."
+    assert built.snapshot() == before

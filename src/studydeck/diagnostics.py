@@ -101,4 +101,11 @@ class ContentError(Exception):
 
 
 class OutputError(Exception):
-    """An output could not be written (disk full, read-only folder, another build running)."""
+    """An output could not be written (disk full, read-only folder, another build running).
+
+    ``written`` lists the files already replaced by new ones when the error came (outputs are
+    renamed into place one after another): empty, every previous output was left as it was."""
+
+    def __init__(self, message: str, *, written: Iterable[object] = ()) -> None:
+        super().__init__(message)
+        self.written = tuple(str(path) for path in written)

@@ -160,6 +160,7 @@ def staged(targets: list[Path], *, durable: bool = True) -> Iterator[list[Path]]
     ``durable`` flushes each file to disk before its rename (only a cache may do without).
     """
     temps: list[Path] = []
+    renamed: list[Path] = []
     try:
         for target in targets:
             temps.append(temporary_sibling(target))
@@ -168,8 +169,13 @@ def staged(targets: list[Path], *, durable: bool = True) -> Iterator[list[Path]]
             _fsync(temp)
         for temp, target in zip(temps, targets, strict=True):
             os.replace(temp, target)
+            renamed.append(target)
     except OSError as exc:
-        raise OutputError(f"cannot write {exc.filename or 'output'}: {exc.strerror or exc}") from exc
+        target = exc.filename2 or exc.filename  # (a rename's error names its source, the temporary file, first)
+        where = display_path(str(target)) if target else "output"
+        raise OutputError(f"cannot write {where}: {exc.strerror or exc}", written=renamed) from exc
+    except OutputError as exc:
+        raise OutputError(str(exc), written=renamed) from exc
     finally:
         for temp in temps:
             with contextlib.suppress(FileNotFoundError):

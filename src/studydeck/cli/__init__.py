@@ -16,7 +16,7 @@ import click
 
 from studydeck import __version__
 from studydeck.cli.report import print_diagnostics
-from studydeck.diagnostics import ContentError, OutputError
+from studydeck.diagnostics import ContentError, OutputError, display_path
 from studydeck.outputs import OutputPathError
 
 EXIT_CONTENT = 1  # invalid cards, or an output that could not be written
@@ -53,13 +53,22 @@ class StudydeckGroup(click.Group):
             print_diagnostics(exc.diagnostics, failed=True)
             ctx.exit(EXIT_CONTENT)
         except OutputError as exc:
-            click.echo(click.style(f"error: {exc}", fg="red"), err=True)
-            click.echo("The previous outputs were left as they were.", err=True)
+            print_output_error(exc)
             ctx.exit(EXIT_CONTENT)
         except OSError as exc:  # the system refused a read or write, e.g. `studydeck build > /dev/full`
             where = f" ({exc.filename})" if exc.filename else ""
             click.echo(click.style(f"error: {exc.strerror or exc}{where}", fg="red"), err=True)
             ctx.exit(EXIT_CONTENT)
+
+
+def print_output_error(exc: OutputError) -> None:
+    """The error, and what it left: the previous outputs, or which files are new already."""
+    click.echo(click.style(f"error: {exc}", fg="red"), err=True)
+    if exc.written:
+        new = ", ".join(display_path(path) for path in exc.written)
+        click.echo(f"Written before the error: {new}; every other output was left as it was.", err=True)
+    else:
+        click.echo("The previous outputs were left as they were.", err=True)
 
 
 @click.group(cls=StudydeckGroup, context_settings={"help_option_names": ["-h", "--help"]})

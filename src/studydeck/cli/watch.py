@@ -40,7 +40,9 @@ def watch_command(ctx: click.Context, cards_dir: Path, out_dir: Path) -> None:
             except ContentError as exc:
                 print_diagnostics(exc.diagnostics)
             except OutputError as exc:
-                click.secho(f"error: {exc}", fg="red", err=True)
+                from studydeck.cli import print_output_error
+
+                print_output_error(exc)
             if not rebuilds:
                 click.echo(f"Watching {display_path(str(cards_dir))} for changes; press Ctrl-C to stop.")
     except KeyboardInterrupt:  # Ctrl-C during a build: the build's outputs are atomic, nothing is half-written

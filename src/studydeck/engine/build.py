@@ -112,10 +112,13 @@ def make_outputs(
         fingerprints, writers = stale_outputs(build, compiled, lock_text)
         # From here on, the order is the crash-safety contract:
         digests = write_together(build, fingerprints, writers)  # 1. outputs and lockfile, renamed together
-        remove_stale_printouts(build, fingerprints)  # 2. printouts that no longer describe the deck
-        replace_working_collection(build, compiled.canonical)  # 3. the collection the index describes
-        record_index(build, compiled.result, lock_text, writers)  # 4. what the outputs were made of
-        record_state(build, compiled, fingerprints, digests)  # 5. last: it says that all of the above is done
+        try:  # (the outputs are new now: an error must not say the previous ones were kept)
+            remove_stale_printouts(build, fingerprints)  # 2. printouts that no longer describe the deck
+            replace_working_collection(build, compiled.canonical)  # 3. the collection the index describes
+            record_index(build, compiled.result, lock_text, writers)  # 4. what the outputs were made of
+            record_state(build, compiled, fingerprints, digests)  # 5. last: it says that all of the above is done
+        except (OSError, OutputError) as exc:
+            raise _after_renames(build, exc, writers) from exc
     finally:
         canonical.unlink(missing_ok=True)
     printouts = tuple(path for path in fingerprints if path.suffix == ".pdf")
@@ -129,6 +132,16 @@ def make_outputs(
         written=tuple(path for path in writers if path != build.lock_path),
         printouts_skipped=compiled.result.item_count > 0 and not printouts,
     )
+
+
+def _after_renames(build: Build, exc: OSError | OutputError, writers: Writers) -> OutputError:
+    """An error after step 1: it says which files are new (all of this build's outputs, and the
+    lockfile if it changed); the next build, finding no record of this one, finishes the job."""
+    if isinstance(exc, OutputError):
+        message = str(exc)
+    else:
+        message = f"cannot write in {display_path(str(build.out_dir))}: {exc.strerror or exc}"
+    return OutputError(f"{message} (after the new outputs were in place)", written=writers)
 
 
 def prepare(
