@@ -27,10 +27,10 @@ def studydeck_command() -> list[str]:
 class Watcher:
     """A running `studydeck watch`, its output read line by line as it comes."""
 
-    def __init__(self, folder: CardsFolder) -> None:
+    def __init__(self, folder: CardsFolder, *args: str) -> None:
         env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
-            [*studydeck_command(), "watch"],
+            [*studydeck_command(), "watch", *args],
             cwd=folder.root,
             env=env,
             stdout=subprocess.PIPE,
@@ -125,3 +125,74 @@ def test_watch_stops_cleanly_on_sigterm(folder: CardsFolder) -> None:
     output = "\n".join(watcher.lines)
     assert status == 0, output
     assert "Stopped watching." in output and "Traceback" not in output
+
+
+# -- what watch notices: what build reads, by the same rules (issue 16, item 16) ---------------
+
+SUB_ITEMS = "deck: Sub\nitems:\n  - id: in-sub\n    category: dosing\n    q: Sub dose?\n    a: 5 mg\n"
+
+
+def _watching(folder: CardsFolder, *args: str) -> Watcher:
+    watcher = Watcher(folder, *args)
+    watcher.wait_for("Watching cards for changes; press Ctrl-C to stop.")
+    return watcher
+
+
+def _stopped(watcher: Watcher) -> str:
+    status = watcher.stop()
+    output = "\n".join(watcher.lines)
+    assert status == 0 and "Traceback" not in output, output
+    return output
+
+
+def test_an_output_folder_that_holds_the_cards_or_starts_like_them_hides_nothing(folder: CardsFolder) -> None:
+    """`--out .` and `--out car` (a text prefix of `cards`) made watch ignore every save: ignored
+    folders were matched as text."""
+    for out, package in ((".", "test-deck.apkg"), ("car", "car/test-deck.apkg")):
+        watcher = _watching(folder, "--out", out)
+        try:
+            folder.edit("drugs.yaml", "Immunoglobulins", f"Immunoglobulins ({out})")
+            watcher.wait_for("changed: cards/drugs.yaml")
+            watcher.wait_for("  changed  ivig-brand")
+        finally:
+            _stopped(watcher)
+        assert (folder.root / package).is_file()
+
+
+def test_a_folder_moved_out_or_hidden_is_a_change(folder: CardsFolder) -> None:
+    folder.write("sub/more.yaml", SUB_ITEMS)
+    watcher = _watching(folder)
+    try:
+        assert any("Built build/test-deck.apkg: 4 notes" in line for line in watcher.lines)
+        shutil.move(folder.cards / "sub", folder.root / "elsewhere")  # moved out of the cards folder
+        watcher.wait_for("changed: cards/sub")
+        watcher.wait_for("Built build/test-deck.apkg: 3 notes")
+        watcher.wait_for("  removed  in-sub")
+        shutil.move(folder.root / "elsewhere", folder.cards / "back")  # moved in again
+        watcher.wait_for("Built build/test-deck.apkg: 4 notes")
+        (folder.cards / "back").rename(folder.cards / ".hidden")  # renamed to a hidden name
+        watcher.wait_for("changed: cards/back")
+        watcher.wait_for("Built build/test-deck.apkg: 3 notes")
+    finally:
+        _stopped(watcher)
+
+
+def test_build_and_watch_read_the_same_card_files(folder: CardsFolder) -> None:
+    """`.YAML` and `.Yml` files were watched but not built: one rule (folder.is_card_file_name)."""
+    from studydeck import api
+
+    folder.write("Upper.YAML", SUB_ITEMS)
+    assert "in-sub" in {item.id for item in api.load_deck(folder.cards).items}
+    watcher = _watching(folder)
+    try:
+        assert any("Built build/test-deck.apkg: 4 notes" in line for line in watcher.lines)
+        folder.write("More.Yml", SUB_ITEMS.replace("in-sub", "in-yml"))
+        watcher.wait_for("changed: cards/More.Yml")
+        watcher.wait_for("Built build/test-deck.apkg: 5 notes")
+        folder.write(".hidden.yaml", SUB_ITEMS.replace("in-sub", "hidden"))  # neither reads these
+        folder.write("notes.txt", "not a card file")
+        folder.edit("drugs.yaml", "Immunoglobulins", "Immunoglobulins (IVIG)")
+        changed = watcher.wait_for("changed: ")
+        assert watcher.lines[changed].endswith("changed: cards/drugs.yaml"), watcher.lines[changed]
+    finally:
+        _stopped(watcher)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from watchfiles import Change, DefaultFilter, watch
+from watchfiles import Change, watch
 
 from studydeck.diagnostics import ContentError, Diagnostic, Location, Severity
-from studydeck.source.folder import LOCK_FILE, YAML_SUFFIXES
+from studydeck.source.folder import is_card_file_name, is_hidden
 from studydeck.source.validate import IMAGE_SUFFIXES
 
 #: Saves closer together than this are one burst (an editor's "save all", a `git checkout`).
@@ -24,12 +25,32 @@ class StopEvent(Protocol):
     def is_set(self) -> bool: ...
 
 
-class CardsFilter(DefaultFilter):
-    """Card files and pictures only: not the lockfile a build writes, nor hidden or temporary files."""
+class CardsFilter:
+    """The changes that matter to a build: exactly the files `build` reads (card files and
+    deck.yaml by `folder.is_card_file_name`, pictures by suffix) and the folders that hold them,
+    by the same rules (hidden files and folders skipped), so that `watch` rebuilds when `build`
+    would build something else, and only then.
+
+    Paths are compared as paths, not as text: an ignored folder named `car` does not hide
+    `cards`, and one that holds the cards folder (`--out .`) hides nothing in it. A folder moved
+    out of the cards folder (or renamed to a hidden name) is reported only as its old path
+    deleted, which no longer says it was a folder: the filter remembers the folders it has seen.
+    """
 
     def __init__(self, cards_dir: Path, ignore: Sequence[Path]) -> None:
-        super().__init__(ignore_paths=[str(Path(p).resolve()) for p in ignore])
         self.cards_dir = cards_dir.resolve()
+        # Only an ignored folder inside the cards folder could hide a change there (outputs never
+        # go there, so none does in practice); one that holds the cards folder hides nothing.
+        ignored = (Path(p).resolve() for p in ignore)
+        self.ignore = [p for p in ignored if p != self.cards_dir and p.is_relative_to(self.cards_dir)]
+        self.folders: set[Path] = set()
+        self._learn(self.cards_dir)
+
+    def _learn(self, folder: Path) -> None:
+        """Remember ``folder`` and the folders below it that a build looks into."""
+        for path, dirs, _ in os.walk(folder):
+            dirs[:] = [d for d in dirs if not is_hidden(d)]
+            self.folders.add(Path(path))
 
     def __call__(self, change: Change, path: str) -> bool:
         changed = Path(path)
@@ -37,12 +58,18 @@ class CardsFilter(DefaultFilter):
             parts = changed.relative_to(self.cards_dir).parts
         except ValueError:
             return False
-        if not parts or any(part.startswith(".") for part in parts) or changed.name == LOCK_FILE:
+        if not parts or any(map(is_hidden, parts)) or any(changed.is_relative_to(p) for p in self.ignore):
             return False
-        suffix = changed.suffix.lower()
-        # A folder moved in brings card files; editors' temporary files have no such suffix.
-        relevant = suffix in YAML_SUFFIXES or suffix in IMAGE_SUFFIXES or changed.is_dir()
-        return relevant and super().__call__(change, path)
+        if is_card_file_name(changed.name) or changed.suffix.lower() in IMAGE_SUFFIXES:
+            return True
+        if change == Change.deleted:  # a folder moved out or away, if it was one
+            gone = {folder for folder in self.folders if folder.is_relative_to(changed)}
+            self.folders -= gone
+            return bool(gone)
+        if changed.is_dir():  # a folder moved in brings card files
+            self._learn(changed)
+            return True
+        return False
 
 
 def watch_cards(

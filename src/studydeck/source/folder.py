@@ -115,21 +115,33 @@ def file_stat(path: Path) -> FileStat | None:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
 
 
+def is_card_file_name(name: str) -> bool:
+    """Whether a file of this name is read as a card file (or is deck.yaml): `.yaml` or `.yml`
+    in any case (`drugs.YAML` too), and not hidden. The one rule for `build` and `watch`."""
+    return not name.startswith(".") and name.lower().endswith(YAML_SUFFIXES)
+
+
+def is_hidden(name: str) -> bool:
+    """Whether a file or folder of this name is skipped (`.git`, an editor's `.x.yaml.swp`)."""
+    return name.startswith(".")
+
+
 def find_card_files(root: Path) -> list[Path]:
-    """Every *.yaml / *.yml below ``root`` except deck.yaml, in a stable order; hidden folders skipped.
+    """Every card file (`is_card_file_name`) below ``root`` except deck.yaml, in a stable order;
+    hidden folders skipped.
 
     Symbolic links to folders outside ``root`` are listed too, so that `read_card_bytes` refuses
     them out loud instead of their files silently going missing.
     """
     found: list[tuple[str, Path]] = []
     for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not is_hidden(d))
         for name in dirs:
             path = Path(folder, name)
             if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
                 found.append((path.relative_to(root).as_posix(), path))
         for name in files:
-            if not name.endswith(YAML_SUFFIXES) or name.startswith("."):
+            if not is_card_file_name(name):
                 continue
             path = Path(folder, name)
             rel = path.relative_to(root).as_posix()
