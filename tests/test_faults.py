@@ -327,3 +327,45 @@ def test_an_error_before_the_renames_still_says_nothing_changed(built: CardsFold
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == "The previous outputs were left as they were."
     assert built.snapshot() == before
+
+
+def test_two_decks_building_into_one_output_folder_at_once(tmp_path: Path, private_cache: None) -> None:
+    """Two decks, one --out (issue 16, item 17): they failed with "disk I/O error" or "no such table:
+    notes" on each other's working files. One build at a time per output folder: the other stops
+    at once, says why, and changes nothing; each finished build is whole."""
+    decks = [larger_deck(tmp_path / "a"), larger_deck(tmp_path / "b")]
+    decks[1].edit("deck.yaml", "id: test-deck", "id: other-deck")
+    out = tmp_path / "shared-out"
+    outcomes = set()
+    for round_ in range(8):
+        for deck in decks:
+            toggle_part(deck, round_ % 2)
+        processes = [
+            subprocess.Popen(
+                studydeck("build", "--cards", str(deck.cards), "--out", str(out)),
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )
+            for deck in decks
+        ]  # fmt: skip
+        for process in processes:
+            _, stderr = process.communicate()
+            assert process.returncode in (0, 1), stderr
+            if process.returncode == 1:
+                assert stderr.startswith(f"error: another studydeck build is running writing to {out}"), stderr
+                assert stderr.splitlines()[-1] == "The previous outputs were left as they were."
+            outcomes.add(process.returncode)
+        for deck, deck_id in zip(decks, ("test-deck", "other-deck"), strict=True):
+            result = api.build(deck.cards, out)  # completes what the loser left undone
+            assert (out / f"{deck_id}.apkg").is_file() and result.note_count > 0
+    assert 0 in outcomes
+    for deck in decks:
+        assert api.build(deck.cards, out).report.is_empty
+
+
+def test_a_build_waits_for_no_one_on_another_output_folder(built: CardsFolder) -> None:
+    with exclusive_build(built.cards.parent / "other-cards", built.root / "elsewhere"):
+        assert built.run("build").exit_code == 0
+    with exclusive_build(built.root / "other-cards", built.out):
+        result = built.run("build")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: another studydeck build is running writing to build; wait for it")

@@ -59,7 +59,7 @@ def build_deck(
     from studydeck.engine.exclusive import exclusive_build
     from studydeck.engine.plan import read_inputs, unchanged_result
 
-    with exclusive_build(cards_dir), cyclic_gc_paused():
+    with exclusive_build(cards_dir, out_dir), cyclic_gc_paused():
         inputs = read_inputs(cards_dir, out_dir, notetypes)
         unchanged = unchanged_result(inputs, strict)
         if unchanged is not None:
