@@ -22,7 +22,7 @@ from studydeck.engine import cyclic_gc_paused
 from studydeck.engine.exclusive import exclusive_build
 from studydeck.model import Cards, Item
 from studydeck.outputs import PDF_SUFFIXES, check_output_files, check_output_folder, output_file
-from studydeck.source.folder import LOCK_FILE
+from studydeck.source.folder import LOCK_FILE, not_a_regular_file
 
 # The heavy stages (YAML parsing, Markdown, genanki, Typst) are imported inside the functions
 # that use them, so commands that need little (an unchanged `build`, `lock`) start fast.
@@ -339,7 +339,12 @@ def repair_lock(cards_dir: Path) -> LockRepairResult:
     cards_dir = Path(cards_dir)
     path = cards_dir / LOCK_FILE
     with exclusive_build(cards_dir):
-        if not path.is_file():
+        kind = not_a_regular_file(path)
+        if kind is not None:
+            from studydeck.identity.lockfile import lockfile_is_not_a_file
+
+            raise ContentError([Diagnostic(Location(str(path)), Severity.ERROR, lockfile_is_not_a_file(kind))])
+        if not path.exists():
             return LockRepairResult(path, None, written=False)
         try:
             text = path.read_bytes().decode("utf-8", errors="replace")  # unreadable bytes spoil only their line

@@ -42,7 +42,7 @@ def lock_command(cards_dir: Path, repair: bool, forget: tuple[str, ...]) -> None
     elif forget:
         api.forget_removed_ids(cards_dir, forget)
         click.echo(f"Forgot {', '.join(forget)} in {shown}: the id(s) can be used for new items.")
-    elif not (Path(cards_dir) / LOCK_FILE).is_file():
+    elif not (Path(cards_dir) / LOCK_FILE).exists() and not (Path(cards_dir) / LOCK_FILE).is_symlink():
         click.echo(f"There is no {shown} yet; `studydeck build` writes one.")
     else:
         lock = api.load_lockfile(cards_dir)

@@ -55,7 +55,7 @@ from studydeck.identity.lockfile import format_lockfile, load_lockfile, update_l
 from studydeck.identity.reconcile import Reconciled
 from studydeck.outputs import Content, remove_leftovers, staged, temporary_sibling, write_atomic, write_content
 from studydeck.printing.printouts import MAX_PRINTED_ITEMS, printout_paths
-from studydeck.source.folder import LOCK_FILE, file_stat
+from studydeck.source.folder import LOCK_FILE, file_stat, not_a_regular_file
 
 
 @dataclass(frozen=True)
@@ -349,6 +349,8 @@ def _reconciled(result: PassResult) -> Reconciled:
 
 
 def _read_bytes(path: Path) -> bytes | None:
+    if not_a_regular_file(path):  # (`load_lockfile` says what it is; a pipe is never read)
+        return None
     try:
         return path.read_bytes()
     except OSError:  # (absent, or unreadable: `load_lockfile` says which)

@@ -28,6 +28,7 @@ from typing import Literal, NamedTuple
 
 from studydeck.diagnostics import ContentError, Diagnostics, Location
 from studydeck.model import ID_PATTERN
+from studydeck.source.folder import not_a_regular_file
 
 FORMAT_LINE = "studydeck-lock 2"
 FORMAT_LINE_1 = "studydeck-lock 1"  # read, and kept by `lock --forget/--repair`; a build writes format 2
@@ -221,6 +222,10 @@ def load_lockfile(path: Path) -> Lockfile:
 
 def read_lockfile(path: Path, diags: Diagnostics) -> Lockfile:
     """The lockfile at ``path`` (an empty one when the file does not exist yet)."""
+    kind = not_a_regular_file(path)
+    if kind is not None:  # (never read: a pipe could block forever)
+        diags.error(Location(str(path)), lockfile_is_not_a_file(kind))
+        return Lockfile()
     if not path.exists():
         return Lockfile()
     try:
@@ -235,6 +240,10 @@ def read_lockfile(path: Path, diags: Diagnostics) -> Lockfile:
         diags.error(Location(str(path), line, 1), f"damaged lockfile: line {line} is not valid UTF-8; {REPAIR_HINT}")
         return Lockfile()
     return parse_lockfile(text, str(path), diags)
+
+
+def lockfile_is_not_a_file(kind: str) -> str:
+    return f"the lockfile is {kind}, not a file; move it away (the next build writes a new lockfile)"
 
 
 REPAIR_HINT = "run `studydeck lock --repair` to rewrite it, keeping every line that can be read"

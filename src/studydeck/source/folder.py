@@ -88,7 +88,8 @@ def read_folder(root: Path, *, keep_bytes: bool = True, known: KnownFiles | None
     if not root.is_dir():
         return FolderContents(root, None, ())
     deck_path = root / DECK_FILE
-    deck = _read(deck_path, root, keep=True) if deck_path.is_file() else None
+    # (deck.yaml that is a folder or a pipe is read, to be reported as what it is, not as missing)
+    deck = _read(deck_path, root, keep=True) if deck_path.exists() or deck_path.is_symlink() else None
     card_files = tuple(_read(path, root, keep=keep_bytes, known=known) for path in find_card_files(root))
     return FolderContents(root, deck, card_files)
 
@@ -113,6 +114,23 @@ def file_stat(path: Path) -> FileStat | None:
     except OSError:
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+
+def not_a_regular_file(path: Path) -> str | None:
+    """What is at ``path`` when it is there but is not a regular file ("a folder", "a pipe", "a
+    device", "a socket", "a symbolic link that leads nowhere"); None for a regular file or for
+    nothing at all. Never opens it: reading a pipe or a device could block or never end."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "a symbolic link that leads nowhere" if path.is_symlink() else None
+    except OSError:  # (reading it says what is wrong)
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kinds = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe"), (stat.S_ISCHR, "a device"),
+             (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")]  # fmt: skip
+    return next((kind for test, kind in kinds if test(mode)), "not a regular file")
 
 
 def is_card_file_name(name: str) -> bool:
@@ -151,17 +169,17 @@ def find_card_files(root: Path) -> list[Path]:
 
 
 def read_card_bytes(path: Path, root: Path, diags: Diagnostics) -> bytes | None:
-    """A file's bytes, refusing files that are too big or lead out of ``root``."""
+    """A file's bytes, refusing files that are too big, lead out of ``root`` or are not regular files."""
     loc = Location(str(path))
     if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
         diags.error(loc, "symbolic link leads outside the cards folder; copy the file in instead")
         return None
+    kind = not_a_regular_file(path)
+    if kind is not None:  # reading a pipe or a device could block or never end
+        diags.error(loc, f"not a regular file ({kind}); studydeck reads only plain files")
+        return None
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # reading a pipe or a device could block or never end
-            diags.error(loc, "not a regular file; card files must be plain files")
-            return None
-        size = info.st_size
+        size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             diags.error(
                 loc,
@@ -179,4 +197,7 @@ def image_state(path: Path, root: Path) -> str:
     """What is at an image path, so a cached result can tell that the image changed."""
     if not path.resolve().is_relative_to(root.resolve()):
         return "outside"
-    return "dir" if path.is_dir() else "file" if path.is_file() else "missing"
+    kind = not_a_regular_file(path)
+    if kind is None:
+        return "file" if path.exists() else "missing"
+    return "dir" if kind == "a folder" else kind

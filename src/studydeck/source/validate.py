@@ -24,6 +24,9 @@ from studydeck.source.schema import Reader, tag_problem
 from studydeck.source.yamlfile import Node, decode, kind_name, parse
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+#: The longest deck id: it names the files build writes (`<id>-flashcards.pdf`, and temporary
+#: files with 30 more characters), and file names have at most 255 bytes.
+MAX_DECK_ID = 100
 
 # The keys each mapping accepts; True marks a required key.
 DECK_KEYS = {"name": True, "id": True, "description": False, "sources": False, "categories": False}
@@ -135,6 +138,13 @@ class _Checker(Reader):
         v = node.value
         name = self.deck_name(v.get("name"), "deck name", required=True)
         deck_id = self.identifier(v.get("id"), "deck id")
+        if deck_id is not None and len(deck_id) > MAX_DECK_ID:
+            self.diags.error(
+                v["id"].loc,
+                f"deck id is {len(deck_id)} characters long; it names the files build writes "
+                f"({deck_id[:12]}….apkg and its printouts), so keep it to {MAX_DECK_ID}",
+            )
+            deck_id = None
         description = self.text(v.get("description"), "description") or ""
         sources = self.sources(v.get("sources"))
         categories = self.categories(v.get("categories"))
@@ -213,7 +223,16 @@ class _Checker(Reader):
             self.diags.error(items_node.loc, f"items must be a list, not {kind_name(items_node.value)}")
             return []
         items = []
+        written: dict[int, Node] = {}  # each item's mapping, by identity: an alias repeats one
         for entry in items_node.value:
+            first = written.setdefault(id(entry.value), entry)
+            if first is not entry:
+                self.diags.error(
+                    entry.loc,
+                    f"this repeats the item at line {first.line} through a YAML alias; an item is written "
+                    "once (give a copy its own id)",
+                )
+                continue
             item = self.item(entry, deck, subdeck, default_source, file_tags)
             if item is not None:
                 items.append(item)
@@ -343,6 +362,9 @@ class _Checker(Reader):
             return None
         if state == "missing":
             self.diags.error(node.loc, f"image file {raw!r} not found in the cards folder")
+            return None
+        if state != "file":  # (a pipe, a device: reading it could block or never end)
+            self.diags.error(node.loc, f"image {raw!r} is {state}, not a regular file")
             return None
         if posix.suffix.lower() not in IMAGE_SUFFIXES:
             self.diags.error(node.loc, f"image {raw!r} must be one of: {', '.join(IMAGE_SUFFIXES)}")

@@ -294,15 +294,13 @@ class _Composer:
         if tag in (_STR, _MERGE):
             return node, tag
         construct = _SCALARS.get(tag)
-        if construct is None:
+        if construct is None:  # (the value stays the text as written: the error above is the only one)
             self.error(event, f"unsupported YAML tag {_shown_tag(tag)}; only plain values are allowed")
-            node.value = None
             return node, tag
         try:
             node.value = construct(yaml.ScalarNode(tag, event.value))
-        except (ValueError, yaml.YAMLError) as exc:
+        except (ValueError, yaml.YAMLError) as exc:  # (2025-02-30: the same)
             self.error(event, f"cannot read {event.value!r}: {exc}")
-            node.value = None
         return node, tag
 
     def alias(self, event: Any) -> tuple[Node, int]:
@@ -322,7 +320,9 @@ class _Composer:
                 "refusing to load it (a 'billion laughs' document?)",
             )
             raise _Refused
-        return node, size
+        # The same value, where the alias is: messages about it as a whole point at the alias.
+        mark = event.start_mark
+        return Node(node.value, self.path, mark.line + 1, mark.column + 1, node.key_pos, node.raw), size
 
     def attach(self, parent: _Frame, node: Node, tag: str, size: int) -> None:
         parent.size += size
