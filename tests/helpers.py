@@ -126,8 +126,19 @@ class CardsFolder:
 
 #: One diagnostic as the CLI prints it (DESIGN §2); the position is left out only where there is none.
 DIAGNOSTIC_LINE = re.compile(
-    r"(?P<path>[^\s:][^:]*?)(?::(?P<line>[1-9]\d*):(?P<col>[1-9]\d*))?: (?P<severity>error|warning): (?P<message>\S.*)"
+    r'(?P<path>"(?:[^"\\]|\\.)*"|[^\s:"][^:"]*?)(?::(?P<line>[1-9]\d*):(?P<col>[1-9]\d*))?: '
+    r"(?P<severity>error|warning): (?P<message>\S.*)"
 )
+
+
+def unquoted_path(shown: str) -> str:
+    """A path as a diagnostic shows it, back as it is (a quoted one, `"a\\nb.yaml"`, as git quotes it)."""
+    if not shown.startswith('"'):
+        return shown
+    import codecs
+
+    raw = codecs.escape_decode(shown[1:-1].encode("utf-8"))[0]
+    return raw.decode("utf-8", "surrogateescape")
 ERROR_SUMMARY = re.compile(r"\d+ error\(s\), \d+ warning\(s\); nothing was written\.")
 
 

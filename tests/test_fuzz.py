@@ -27,7 +27,7 @@ from studydeck.diagnostics import ContentError, Severity
 from studydeck.model import DEFAULT_CATEGORIES
 from studydeck.source.validate import ID_PATTERN
 
-from helpers import DECK_YAML, DRUGS_YAML, CardsFolder, dedent, diagnostics_printed, within_seconds
+from helpers import DECK_YAML, DRUGS_YAML, CardsFolder, dedent, diagnostics_printed, unquoted_path, within_seconds
 
 #: In CI: a fixed set of examples (about 30 s in all on 2 cores), so a run never flakes on a new
 #: one. scripts/fuzz.py sets STUDYDECK_FUZZ_EXAMPLES, and gets fresh random examples every round.
@@ -244,7 +244,7 @@ def check_build(files: dict[str, bytes]) -> None:
         if not built:
             assert any(m["severity"] == "error" for m in printed)
         for match in printed:
-            _assert_within_file(str(folder.root / match["path"]), int(match["line"] or 0), folder)
+            _assert_within_file(str(folder.root / unquoted_path(match["path"])), int(match["line"] or 0), folder)
 
 
 # What YAML counts as a line break (NEL and the Unicode separators too).

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CardsFolder, diagnostics_printed, within_seconds
+from helpers import DIAGNOSTIC_LINE, CardsFolder, diagnostics_printed, unquoted_path, within_seconds
 
 pipes = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 
@@ -108,3 +108,38 @@ def test_a_value_shared_through_an_alias_is_fine_and_located_at_its_use(folder: 
     folder.write("aliased.yaml", text)
     [error] = _errors(folder, "check")
     assert error == "cards/aliased.yaml:10:8: error: a must be text, not a list"
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("a\nb.yaml", '"cards/a\\nb.yaml"'),
+        ("x:3:4: error: y.yaml", '"cards/x:3:4: error: y.yaml"'),
+        ('say "hi".yaml', '"cards/say \\"hi\\".yaml"'),
+        ("tab\there.yaml", '"cards/tab\\there.yaml"'),
+    ],
+)
+def test_a_path_that_would_break_a_diagnostic_is_quoted_as_git_quotes_it(
+    folder: CardsFolder, name: str, shown: str
+) -> None:
+    folder.write(name, "items:\n  - id: x\n")
+    result = folder.run("check")
+    lines = result.stderr.splitlines()
+    mine = [line for line in lines[:-1] if line.startswith(f"{shown}:2:5: error: ")]
+    assert len(mine) == 2 and len(lines) == 3, lines  # two errors, each on its own line, and the count
+    for line in mine:
+        match = DIAGNOSTIC_LINE.fullmatch(line)
+        assert match is not None and unquoted_path(match["path"]) == f"cards/{name}"
+
+
+def test_a_file_name_that_is_not_utf8_is_refused(folder: CardsFolder) -> None:
+    path = os.fsencode(folder.cards) + b"/caf\xe9.yaml"
+    try:
+        with open(path, "wb") as file:
+            file.write(ITEM.encode())
+    except OSError:
+        pytest.skip("this filesystem takes only UTF-8 names")
+    for command in ("check", "build"):
+        assert _errors(folder, command) == [
+            '"cards/caf\\351.yaml": error: the file\'s name is not valid UTF-8 (byte 0xe9); rename it'
+        ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -24,12 +25,42 @@ class Location:
 
 
 def display_path(path: str) -> str:
-    """Paths are shown relative to the current folder when that is shorter (DESIGN §2)."""
+    """Paths are shown relative to the current folder when that is shorter (DESIGN §2), quoted
+    when they hold what would break a `path:line:col: error: message` line (`quote_path`)."""
     try:
         rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
+        return quote_path(path)
+    return quote_path(rel if len(rel) <= len(path) else path)
+
+
+# A line break would split a diagnostic in two, a colon before a digit or a space forge one
+# (`x:3:4: error: y.yaml`; `HEAD:cards/a.yaml`, git's way to name a file at a revision, is fine),
+# and bytes that are not UTF-8 (kept by Python as lone surrogates) cannot even be printed.
+_NEEDS_QUOTES = re.compile(r'[\x00-\x1f\x7f"\udc80-\udcff]|:(?=[\d\s]|\Z)' + (r"|\\" if os.sep == "/" else ""))
+_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r"}
+
+
+def quote_path(path: str) -> str:
+    """``path`` as git shows an unusual one: in double quotes, with C escapes (`\\n`, `\\"`,
+    `\\\\`, `\\303` for a byte), when it holds a control character, a double quote, a
+    backslash, a colon before a digit or a space, or bytes that are not UTF-8; otherwise as it is."""
+    if not _NEEDS_QUOTES.search(path):
         return path
-    return rel if len(rel) <= len(path) else path
+    out = []
+    for char in path:
+        code = ord(char)
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif char in '"\\':
+            out.append("\\" + char)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\{code:03o}")
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte of a name that is not UTF-8
+            out.append(f"\\{code - 0xDC00:03o}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

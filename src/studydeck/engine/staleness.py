@@ -38,7 +38,8 @@ def fingerprint(parts: Iterable[str | bytes]) -> str:
     digest = hashlib.sha256(f"{RECIPES}\0{code_digest()}".encode())
     for part in parts:
         digest.update(b"\0")
-        digest.update(part.encode() if isinstance(part, str) else part)
+        # (surrogateescape: a file name that is not UTF-8 is fingerprinted too, before it is refused)
+        digest.update(part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part)
     return digest.hexdigest()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -168,9 +169,18 @@ def find_card_files(root: Path) -> list[Path]:
     return [path for _, path in sorted(found)]
 
 
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # how Python keeps the bytes of a file name that is not UTF-8
+
+
 def read_card_bytes(path: Path, root: Path, diags: Diagnostics) -> bytes | None:
-    """A file's bytes, refusing files that are too big, lead out of ``root`` or are not regular files."""
+    """A file's bytes, refusing files that are too big, lead out of ``root``, are not regular
+    files, or have a name that is not UTF-8 (no output, report or record could hold it)."""
     loc = Location(str(path))
+    not_utf8 = _NOT_UTF8.search(str(path.relative_to(root)) if path.is_relative_to(root) else str(path))
+    if not_utf8 is not None:
+        byte = ord(not_utf8.group()) - 0xDC00
+        diags.error(loc, f"the file's name is not valid UTF-8 (byte 0x{byte:02x}); rename it")
+        return None
     if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
         diags.error(loc, "symbolic link leads outside the cards folder; copy the file in instead")
         return None
