@@ -363,3 +363,41 @@ def test_a_failed_render_leaves_every_previous_output(
 def test_selection_error_is_raised_by_the_api(quiz_folder: CardsFolder) -> None:
     with pytest.raises(SelectionError, match="unknown deck"):
         api.quiz(quiz_folder.cards, quiz_folder.root / "x.pdf", filters=Filters(decks=("Nope",)))
+
+
+# -- choices: as many as the letters, each once (issue 16, item 19) -----------------------------
+
+
+def _choice_item(folder: CardsFolder, wrong: list[str], answer: str = "x") -> None:
+    import json
+
+    item = {"id": "pick", "category": "mechanism", "q": "Which one?", "a": answer, "wrong": wrong}
+    folder.write("pick.yaml", json.dumps({"items": [item]}))
+
+
+def test_more_distractors_than_letters_are_refused_where_the_first_extra_one_is(folder: CardsFolder) -> None:
+    """40 distractors were silently cut to 25: a choice question letters its options A to Z."""
+    _choice_item(folder, [f"option {n}" for n in range(40)])
+    result = folder.run("check")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "cards/pick.yaml:1:406: error: an item has at most 25 distractors (a multiple-choice question letters its "
+        "options A to Z); this is distractor 26 of 40"
+    ), result.stderr
+    _choice_item(folder, [f"option {n}" for n in range(25)])
+    [sheet] = make_sheets(api.load_deck(folder.cards), mode="choice")
+    [question] = [q for q in sheet.questions if q.item_id == "pick"]
+    assert len(question.choices) == 26 and question.answer_letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def test_options_that_read_alike_are_one_option(folder: CardsFolder) -> None:
+    """`x` and `X` were shown as two options (one right, one wrong); the LMS exports already
+    counted them as one: one rule (`text.option_key`) for both."""
+    from studydeck.export.questions import choices
+
+    _choice_item(folder, ["X", "x.", " x ", "**x**", "y", "Y"], answer="x")
+    cards = api.load_deck(folder.cards)
+    [question] = [q for q in make_sheets(cards, mode="choice")[0].questions if q.item_id == "pick"]
+    assert sorted(question.choices) == ["x", "y"] and question.answer == "x"
+    [item] = [i for i in cards.items if i.id == "pick"]
+    assert [choice.correct for choice in choices(item)] == [True, False]

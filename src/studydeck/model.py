@@ -13,6 +13,10 @@ from studydeck.diagnostics import Diagnostic, Location
 #: Item, deck and category ids: lowercase, safe in tags and file names (Anki searches escape `_`: anki/search.py).
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 
+#: The most distractors (`wrong:`) an item may have: with its answer, a multiple-choice question
+#: letters its options A to Z.
+MAX_DISTRACTORS = 25
+
 DEFAULT_CATEGORIES = (
     "mechanism",
     "indication",

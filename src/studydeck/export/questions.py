@@ -23,7 +23,7 @@ from studydeck.export.items import by_subdeck
 from studydeck.model import Cards, Item
 from studydeck.source.cloze import parse_cloze
 from studydeck.source.markup import plain_deletions, to_html, to_plain
-from studydeck.source.text import option_text
+from studydeck.source.text import option_key, option_text
 
 QuestionKind = Literal["multichoice", "shortanswer", "essay", "cloze"]
 
@@ -69,7 +69,7 @@ def choices(item: Item) -> tuple[Choice, ...]:
     found = []
     for text, correct in [(item.a, True), *((w, False) for w in item.wrong)]:
         shown = option_text(text.strip())
-        key = " ".join(to_plain(shown).casefold().split())
+        key = option_key(shown)
         if key not in seen:
             seen.add(key)
             found.append(Choice(to_html(shown), correct))

@@ -12,10 +12,10 @@ import string
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from studydeck.model import Cards, Item
+from studydeck.model import MAX_DISTRACTORS, Cards, Item
 from studydeck.source.markup import to_plain
 from studydeck.source.selection import ALL_ITEMS, Filters, SelectionError, select_items
-from studydeck.source.text import answer_text, citation, option_text, prompt_text, revealed_text
+from studydeck.source.text import answer_text, citation, option_key, option_text, prompt_text, revealed_text
 
 QuizMode = Literal["open", "choice", "cloze"]
 QUIZ_MODES: tuple[QuizMode, ...] = ("open", "choice", "cloze")
@@ -23,7 +23,7 @@ QuestionStyle = Literal["open", "choice", "cloze"]
 DEFAULT_SEED = 1
 DEFAULT_TITLE = "Quiz"
 MAX_VERSIONS = 26  # versions are lettered A–Z
-MAX_CHOICES = 26  # and so are the choices
+MAX_CHOICES = MAX_DISTRACTORS + 1  # and so are the choices (validation allows no more distractors)
 
 
 @dataclass(frozen=True)
@@ -114,8 +114,12 @@ def _question(cards: Cards, item: Item, number: int, mode: QuizMode, seed: int, 
         return question
     if mode == "choice" and item.wrong:
         correct = option_text(answer)
-        # Lettered A–Z; a distractor repeating the answer (check warns about it) is shown once.
-        options = list(dict.fromkeys([correct, *(option_text(to_plain(w)) for w in item.wrong)]))[:MAX_CHOICES]
+        # Lettered A–Z; options that read alike (`x`, `X.`: `option_key`) are shown once, the
+        # answer's spelling first (check warns about a distractor repeating the answer).
+        distinct: dict[str, str] = {}
+        for text in [item.a, *item.wrong]:
+            distinct.setdefault(option_key(text), option_text(to_plain(text)))
+        options = list(distinct.values())[:MAX_CHOICES]
         purpose = f"choices{version}:{item.id}"
         options.sort(key=lambda option: _shuffle_key(seed, purpose, option))
         letter = string.ascii_uppercase[options.index(correct)]

@@ -43,3 +43,9 @@ def citation(deck: Deck, ref: SourceRef | None, *, publisher: bool = True) -> st
 def option_text(text: str) -> str:
     """Options lose a final full stop: the answer alone ending in one would give it away."""
     return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+
+
+def option_key(text: str) -> str:
+    """What tells two options apart for a reader: their plain text, case, spacing and a final
+    full stop aside (`x` and `X.` are one option). One rule for the printed quiz and the LMS."""
+    return " ".join(option_text(to_plain(text)).casefold().split())

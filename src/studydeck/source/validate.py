@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from studydeck.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
-from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, Deck, FileItems, Item, Source, SourceRef
+from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, MAX_DISTRACTORS, Deck, FileItems, Item, Source, SourceRef
 from studydeck.source.chars import control_character, name_key
 from studydeck.source.cloze import parse_cloze
 from studydeck.source.folder import image_state
@@ -303,6 +303,12 @@ class _Checker(Reader):
         if reverse and is_cloze:
             self.diags.error(v["reverse"].loc, "reverse applies to basic items (q and a) only")
         wrong = self.text_list(v.get("wrong"), "wrong", markdown=True)
+        if len(wrong) > MAX_DISTRACTORS:
+            self.diags.error(
+                wrong[MAX_DISTRACTORS][1],
+                f"an item has at most {MAX_DISTRACTORS} distractors (a multiple-choice question letters its options "
+                f"A to Z); this is distractor {MAX_DISTRACTORS + 1} of {len(wrong)}",
+            )
         extra = self.text(v.get("extra"), "extra") or ""
         caution = self.text(v.get("caution"), "caution") or ""
         tags = self.tags(v.get("tags"))
