@@ -13,6 +13,7 @@ reading, and README's "Writing cards" lists them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -21,7 +22,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 
 from studydeck.diagnostics import Diagnostics, Location
 from studydeck.model import FileItems, Item
-from studydeck.source.cloze import map_deletions, parse_cloze, reveal
+from studydeck.source.cloze import Deletion, parse_cloze, reveal
 
 MAX_ANSWER_WORDS = 40
 MAX_LIST_ITEMS = 4  # README: no card carries more than about five list members
@@ -55,12 +56,11 @@ _UNIT = re.compile(
     r"\d\s*(?:mg|g|kg|µg|μg|mcg|ng|ml|mL|dl|l|L|IU|ME|U|units?|mmol|mEq|%|tablets?|capsules?|"
     r"drops?|ampoules?|sessions?|times|h|hours?|min|d|days?|weeks?|months?|years?)(?![A-Za-z])"
 )
-# Numbers keep their decimals (0.4 is not 0 and 4); Markdown punctuation never makes a word.
-_WORD = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+")
+_PUNCTUATION = ".,;:!?()[]{}<>*_`~^'\"‘’“”«»…·•"
 # Words that carry no content of their own. Negations, quantities and time words are kept:
 # "effective" and "not effective" are different questions.
 _AUXILIARY_VERBS = "is are was were do does did has have had can could may might must shall should will would"
-STOP_WORDS = frozenset(
+_STOP_WORDS = frozenset(
     f"""a an the and or but nor of in on at to for from by with into onto as per via than then so
     that this these those which what who whom whose when where why how
     be been being am {_AUXILIARY_VERBS}
@@ -86,29 +86,42 @@ Finding = tuple[str, Location, str]  # rule, where, message
 
 
 def words(text: str) -> list[str]:
-    """The words of ``text``, case and plural endings ignored (punctuation and Markdown dropped)."""
-    return [_stem(word) for word in _WORD.findall(text.casefold())]
+    """The words of ``text`` in order: case, plural endings, punctuation and Markdown ignored.
+    (String methods, not a regular expression: this runs on every question and answer.)"""
+    return [word for word in map(_word, text.casefold().replace("-", " ").replace("/", " ").split()) if word]
 
 
-def content_words(text: str) -> list[str]:
-    """`words` without the `STOP_WORDS`: what a text is about."""
-    return [_stem(word) for word in _WORD.findall(text.casefold()) if word not in STOP_WORDS]
+# (Cached: several rules read the same question and answer.)
+@functools.lru_cache(maxsize=64)
+def content_words(text: str) -> frozenset[str]:
+    """The words of ``text`` without the `STOP_WORDS`: what it is about."""
+    return frozenset(words(text)) - STOP_WORDS
 
 
-def _stem(word: str) -> str:
-    # Plurals only: cutting more (prefixes, -ic, -al) merges drug names such as prednisone and
-    # prednisolone, which would make two different questions "the same".
+@functools.lru_cache(maxsize=1 << 16)  # (a deck reuses its vocabulary)
+def _word(token: str) -> str:
+    """A token as a word: punctuation around it dropped (a number keeps its decimals and a
+    "%"), and a plural made singular. Only plurals: cutting more (-ic, -al, prefixes) would
+    merge drug names such as prednisone and prednisolone."""
+    word = token.strip(_PUNCTUATION)
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) and word[-2].isalpha():
         return word[:-1]
     return word
+
+
+STOP_WORDS = frozenset(map(_word, _STOP_WORDS))  # (compared as words are: "does" is "doe")
+# A question without any of these words needs no look for `_SIBLING` (most questions).
+_SIBLING_WORDS = frozenset(map(_word, ("further", "another", "remaining", "rest", "other", "more", "besides")))
 
 
 def list_length(text: str) -> int:
     """How many members the longest list in ``text`` has: Markdown bullets, or one sentence's
     items separated by commas or semicolons (a final "and"/"or" counting one more). What is
     in brackets is a gloss of one member, not more members."""
+    if text.count(",") + text.count(";") + text.count("\n") < MAX_LIST_ITEMS - 1:
+        return 0  # (too few separators for a list this rule reports: most answers stop here)
     longest = len(_BULLET.findall(text))
     for sentence in _SENTENCE_END.split(_BRACKETED.sub("", text)):
         if ";" in sentence:
@@ -119,11 +132,10 @@ def list_length(text: str) -> int:
     return longest
 
 
-def listed_deletions(cloze: str) -> int:
+def listed_deletions(cloze: str, deletions: Sequence[Deletion]) -> int:
     """How many deletions the longest list of deletions in a cloze has ("{{c1::A}}, {{c2::B}}
     and {{c3::C}}": 3). A deletion that groups several members ("sciatica and lumbago")
     counts once: grouping is how a long list is made learnable."""
-    deletions, _ = parse_cloze(cloze)
     longest = run = min(1, len(deletions))
     for before, after in itertools.pairwise(deletions):
         run = run + 1 if _LIST_GAP.fullmatch(cloze, before.end, after.start) else 1
@@ -131,25 +143,29 @@ def listed_deletions(cloze: str) -> int:
     return longest
 
 
-def gives_away(answer: str, question: str) -> bool:
-    """Whether every content word of ``answer`` (fillers such as "various forms of" aside) is
-    in ``question``. A long word also counts as there when its first six letters are inside a
-    word of the question ("hypoxia" in "antihypoxic", "myasthenia" in "myasthenic"); shorter
-    prefixes merged different words (arthritis, arthralgia)."""
-    wanted = [word for word in content_words(answer) if word not in _FILLERS]
+def gives_away(answer: frozenset[str], shown: frozenset[str]) -> bool:
+    """Whether every content word of an answer (fillers such as "various forms of" aside) is
+    among the content words ``shown`` with its question. A long word also counts as shown
+    when its first six letters are inside a shown word ("hypoxia" in "antihypoxic",
+    "myasthenia" in "myasthenic"); shorter prefixes merged different words (arthritis,
+    arthralgia)."""
+    wanted = answer - _FILLERS
     if not wanted:
         return False
-    asked = content_words(question)
-    present, joined = set(asked), " ".join(asked)
-    return all(
-        word in present or (len(word) >= 7 and not word[0].isdigit() and word[:6] in joined) for word in wanted
-    )
+    missing = wanted - shown
+    if any(len(word) < 7 or word[0].isdigit() for word in missing):
+        return False
+    joined = " ".join(shown)
+    return all(word[:6] in joined for word in missing)
 
 
 def _question_sentence(text: str) -> str:
     """The sentence that asks: the last one of ``text`` ("iLive says X. Is it right?")."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
-    return sentences[-1] if sentences else ""
+    text = text.strip()
+    if ". " not in text and "? " not in text and "! " not in text:  # (one sentence: most questions)
+        return text
+    start = max(text.rfind(". "), text.rfind("? "), text.rfind("! "))
+    return text[start + 2 :]
 
 
 def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
@@ -164,13 +180,15 @@ def _findings(item: Item, where: Mapping[str, Location], wrong: Sequence[Locatio
     at_prompt = where["q" if basic else "cloze"]
     if basic:
         yield from _basic_findings(item, where, wrong)
+        visible = item.q
     else:
-        yield from _cloze_findings(item, at_prompt)
+        deletions, _ = parse_cloze(item.cloze)
+        yield from _cloze_findings(item.cloze, deletions, at_prompt)
+        visible = _fill(item.cloze, deletions, lambda d: d.hint or "")
     if item.category == "dosing" and not _UNIT.search(item.a if basic else reveal(item.cloze)):
         message = "dosing item has no number with a unit (mg, g/kg, ml, %, …)"
         yield "dosing-unit", where["a" if basic else "cloze"], message
-    visible = item.q if basic else map_deletions(item.cloze, lambda d: d.hint or "")
-    sibling = _SIBLING.search(visible)
+    sibling = _SIBLING.search(visible) if _SIBLING_WORDS & content_words(visible) else None
     if sibling:
         yield (
             "needs-sibling",
@@ -210,11 +228,11 @@ def _basic_findings(item: Item, where: Mapping[str, Location], wrong: Sequence[L
             f"answer lists {members} items; keep at most {MAX_LIST_ITEMS} per card "
             "(keep the high-yield ones, group the rest, or split the list)",
         )
-    if gives_away(item.a, item.q):
+    if gives_away(content_words(item.a), content_words(item.q)):
         yield "answer-in-question", where["a"], "every word of the answer is already in the question"
     question = _question_sentence(item.q)
-    first = _WORD.findall(question.casefold())[:1]
-    if _YES_NO_ANSWER.match(item.a) or (first and first[0] in _AUXILIARIES and " or " not in question):
+    first = question.split(None, 1)[0].strip(_PUNCTUATION).casefold() if question else ""
+    if _YES_NO_ANSWER.match(item.a) or (first in _AUXILIARIES and " or " not in question):
         yield (
             "yes-no",
             where["q"],
@@ -227,9 +245,9 @@ def _basic_findings(item: Item, where: Mapping[str, Location], wrong: Sequence[L
             f"the reverse card shows only {item.a!r}, which cues many questions; "
             "drop 'reverse' or make the answer say what it answers",
         )
-    all_answer = words(item.a)
-    if not content_words(item.a):  # an answer of common words only ("It is.") is in every text
+    if not item.wrong or not content_words(item.a):  # (an answer of common words only is in every text)
         return
+    all_answer = words(item.a)
     for text, loc in zip(item.wrong, wrong, strict=True):
         distractor = words(text)
         if distractor == all_answer:
@@ -238,10 +256,9 @@ def _basic_findings(item: Item, where: Mapping[str, Location], wrong: Sequence[L
             yield "answer-in-distractor", loc, "this distractor contains the answer, so it is right too"
 
 
-def _cloze_findings(item: Item, at: Location) -> Iterator[Finding]:
-    deletions, _ = parse_cloze(item.cloze)
+def _cloze_findings(cloze: str, deletions: Sequence[Deletion], at: Location) -> Iterator[Finding]:
     numbers = sorted({d.number for d in deletions})
-    listed = listed_deletions(item.cloze)
+    listed = listed_deletions(cloze, deletions)
     if listed > MAX_LIST_ITEMS + 1:  # (one is asked, the others are shown: README's "about five")
         yield (
             "long-list",
@@ -260,15 +277,25 @@ def _cloze_findings(item: Item, at: Location) -> Iterator[Finding]:
         members = list_length(d.text)
         if members > MAX_LIST_ITEMS:
             yield "long-list", at, f"deletion c{d.number} lists {members} items; keep at most {MAX_LIST_ITEMS}"
+    # The card for cN shows the text around the deletions, the other deletions and cN's hint.
+    around = content_words(_fill(cloze, deletions, lambda d: " "))
+    hidden = {n: frozenset().union(*(content_words(d.text) for d in deletions if d.number == n)) for n in numbers}
     for number in numbers:
-        hidden = " ".join(d.text for d in deletions if d.number == number)
-        if gives_away(hidden, card_text(item.cloze, number)):
+        shown = around.union(*(words for n, words in hidden.items() if n != number))
+        shown |= {word for d in deletions if d.number == number and d.hint for word in content_words(d.hint)}
+        if gives_away(hidden[number], shown):
             yield "answer-in-question", at, f"every word of deletion c{number} is shown elsewhere on its card"
 
 
-def card_text(cloze: str, number: int) -> str:
-    """What the card for deletion ``number`` shows: the other deletions filled in, its hint in its place."""
-    return map_deletions(cloze, lambda d: (d.hint or "") if d.number == number else d.text)
+def _fill(cloze: str, deletions: Sequence[Deletion], show: Callable[[Deletion], str]) -> str:
+    """The cloze text with each deletion replaced by ``show(deletion)`` (`cloze.map_deletions`
+    without parsing the text again)."""
+    parts, pos = [], 0
+    for d in deletions:
+        parts += [cloze[pos : d.start], show(d)]
+        pos = d.end
+    parts.append(cloze[pos:])
+    return "".join(parts)
 
 
 def item_warnings(
@@ -302,7 +329,7 @@ def question_key(prompt: str, *, cloze: bool) -> bytes:
     it on the item (`Item.question_key`), so that it is computed in the worker processes and
     cached with the file."""
     text = reveal(prompt) if cloze else prompt
-    key = " ".join(sorted(set(content_words(text)))) or " ".join(text.casefold().split())
+    key = " ".join(sorted(content_words(text))) or " ".join(text.casefold().split())
     return hashlib.blake2b(key.encode(), digest_size=12).digest()
 
 
