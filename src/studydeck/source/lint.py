@@ -248,11 +248,15 @@ def _basic_findings(item: Item, where: Mapping[str, Location], wrong: Sequence[L
     if not item.wrong or not content_words(item.a):  # (an answer of common words only is in every text)
         return
     all_answer = words(item.a)
+    # A gloss in brackets is not what a distractor must avoid: "X then Y" is right too when
+    # the answer is "X (details)".
+    unglossed = _BRACKETED.sub(" ", item.a)
+    core = words(unglossed) if content_words(unglossed) else all_answer
     for text, loc in zip(item.wrong, wrong, strict=True):
         distractor = words(text)
-        if distractor == all_answer:
+        if distractor in (all_answer, core):
             yield "answer-in-distractor", loc, "this distractor is the same as the answer"
-        elif _contains(distractor, all_answer):
+        elif _contains(distractor, core):
             yield "answer-in-distractor", loc, "this distractor contains the answer, so it is right too"
 
 
