@@ -29,11 +29,12 @@ MAX_LIST_ITEMS = 4  # README: no card carries more than about five list members
 MAX_DELETIONS = 6
 MIN_REVERSE_WORDS = 4  # a bare name ("Gabapentin.") cues many questions, not one
 
-#: Every rule an item may acknowledge, with what it catches (shown in "unknown rule" errors).
+#: Every rule an item may acknowledge, with what it catches in short (README's table says more).
 RULES = {
     "answer-in-question": "the question already contains every word of the answer (or of a cloze deletion)",
     "answer-in-distractor": "a distractor equals or contains the answer",
-    "long-list": f"an answer, or one cloze deletion, lists more than {MAX_LIST_ITEMS} items",
+    "long-list": f"an answer or a cloze deletion lists more than {MAX_LIST_ITEMS} items, or a cloze more than "
+    f"{MAX_LIST_ITEMS + 1} deletions",
     "many-deletions": f"a cloze has more than {MAX_DELETIONS} deletions",
     "yes-no": "a question answered by yes or no",
     "short-reverse": f"a reverse card whose answer has fewer than {MIN_REVERSE_WORDS} words",
@@ -285,7 +286,7 @@ def _cloze_findings(cloze: str, deletions: Sequence[Deletion], at: Location) -> 
     around = content_words(_fill(cloze, deletions, lambda d: " "))
     hidden = {n: frozenset().union(*(content_words(d.text) for d in deletions if d.number == n)) for n in numbers}
     for number in numbers:
-        shown = around.union(*(words for n, words in hidden.items() if n != number))
+        shown = around.union(*(seen for n, seen in hidden.items() if n != number))
         shown |= {word for d in deletions if d.number == number and d.hint for word in content_words(d.hint)}
         if gives_away(hidden[number], shown):
             yield "answer-in-question", at, f"every word of deletion c{number} is shown elsewhere on its card"
