@@ -42,6 +42,7 @@ items:
     q: Which class does IVIG belong to?
     a: Immunoglobulins
     reverse: true
+    allow: {short-reverse: "tests need a reverse card; a one-word answer keeps the fixtures short"}
   - id: cidp-remission
     category: prognosis
     cloze: "About {{c1::90%}} of CIDP patients reach {{c2::complete or partial}} remission."

@@ -83,6 +83,8 @@ class Item:
     image: str | None = None  # path relative to the cards folder, POSIX separators
     wrong: tuple[str, ...] = ()
     reverse: bool = False
+    allow: tuple[tuple[str, str], ...] = ()  # (rule, reason): card-quality rules it acknowledges (source/lint.py)
+    question_key: bytes = b""  # what it asks, normalised and hashed (`lint.question_key`): compared across files
 
     @property
     def prompt(self) -> str:
@@ -122,8 +124,9 @@ class FileItems:
     ids: tuple[str, ...]
     lines: tuple[int, ...]
     cols: tuple[int, ...]
-    prompts: tuple[bytes, ...]  # a digest of each question as written, case and spacing ignored
+    prompts: tuple[bytes, ...]  # a digest of each question, as `same-question` compares them (`Item.question_key`)
     subdecks: tuple[str, ...]
+    repeat_allowed: tuple[int, ...] = ()  # which items acknowledge `same-question` (few, so by position)
 
     def location(self, index: int) -> Location:
         return Location(self.path, self.lines[index], self.cols[index])

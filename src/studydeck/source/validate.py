@@ -16,7 +16,7 @@ from studydeck.diagnostics import Diagnostic, Diagnostics, Location, did_you_mea
 from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, Deck, FileItems, Item, Source, SourceRef
 from studydeck.source.cloze import parse_cloze
 from studydeck.source.folder import image_state
-from studydeck.source.lint import item_warnings, prompt_digest, repeated_questions, repeats
+from studydeck.source.lint import RULES, item_warnings, question_key, repeated_questions, repeats
 from studydeck.source.schema import CONTROL, Reader
 from studydeck.source.yamlfile import Node, decode, kind_name, parse
 
@@ -39,6 +39,7 @@ ITEM_KEYS = {
     "image": False,
     "wrong": False,
     "reverse": False,
+    "allow": False,
 }
 SOURCE_REF_KEYS = {"key": True, "section": False}
 
@@ -82,8 +83,9 @@ def file_items(items: Sequence[Item]) -> FileItems:
         ids=tuple(item.id for item in items),
         lines=tuple(item.location.line for item in items),
         cols=tuple(item.location.col for item in items),
-        prompts=tuple(map(prompt_digest, items)),
+        prompts=tuple(item.question_key for item in items),
         subdecks=tuple(item.subdeck for item in items),
+        repeat_allowed=tuple(i for i, item in enumerate(items) if any(r == "same-question" for r, _ in item.allow)),
     )
 
 
@@ -262,6 +264,7 @@ class _Checker(Reader):
         tags = self.tags(v.get("tags"))
         source = self.source_ref(v.get("source"), deck, default_source)
         image = self.image(v.get("image"))
+        allow = self.allow(v.get("allow"))
         if len(self.diags.errors) > errors_before or item_id is None or category is None:
             return None
         item = Item(
@@ -280,9 +283,32 @@ class _Checker(Reader):
             image=image,
             wrong=tuple(text for text, _ in wrong),
             reverse=reverse,
+            allow=tuple((rule, reason) for rule, (reason, _) in allow.items()),
+            question_key=question_key(cloze or "", cloze=True) if is_cloze else question_key(q or "", cloze=False),
         )
-        item_warnings(item, {key: node.loc for key, node in v.items()}, [loc for _, loc in wrong], self.diags)
+        allowed = {rule: loc for rule, (_, loc) in allow.items()}
+        item_warnings(item, {key: node.loc for key, node in v.items()}, [loc for _, loc in wrong], allowed, self.diags)
         return item
+
+    def allow(self, node: Node | None) -> dict[str, tuple[str, Location]]:
+        """`allow:`, the card-quality rules an item acknowledges: rule name → (reason, where)."""
+        if node is None:
+            return {}
+        if not node.is_map:
+            self.diags.error(node.loc, f"allow must be a mapping of rule name → reason, not {kind_name(node.value)}")
+            return {}
+        allowed = {}
+        for rule, entry in node.value.items():
+            where = node.key_loc(rule)
+            if rule not in RULES:
+                self.diags.error(
+                    where, f"unknown rule {rule!r} in allow{did_you_mean(rule, RULES)}; rules: {', '.join(RULES)}"
+                )
+                continue
+            reason = self.text(entry, f"the reason for allowing {rule!r}", required=True)
+            if reason is not None:
+                allowed[rule] = (reason, where)
+        return allowed
 
     def cloze(self, text: str, loc: Location) -> None:
         deletions, problems = parse_cloze(text)
