@@ -7,14 +7,32 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from studydeck.diagnostics import Diagnostics, Location, did_you_mean
 from studydeck.model import ID_PATTERN
-from studydeck.source.yamlfile import Node, kind_name
+from studydeck.source.yamlfile import Node
 
 _WHITESPACE = re.compile(r"\s")
 # Anki keeps deck names and tags in fields separated by control characters.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def kind_name(value: Any) -> str:
+    """How a value is described in error messages."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "a date"
+    return "text"
 
 
 class Reader:

@@ -17,8 +17,8 @@ from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, Deck, FileItems, Ite
 from studydeck.source.cloze import parse_cloze
 from studydeck.source.folder import image_state
 from studydeck.source.lint import RULES, item_warnings, question_key, repeated_questions, repeats
-from studydeck.source.schema import CONTROL, Reader
-from studydeck.source.yamlfile import Node, decode, kind_name, parse
+from studydeck.source.schema import CONTROL, Reader, kind_name
+from studydeck.source.yamlfile import Node, decode, parse
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 
