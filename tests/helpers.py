@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import signal
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,3 +141,27 @@ def diagnostics_printed(result: Result) -> list[re.Match[str]]:
         else:
             found.append(match)
     return found
+
+
+class Hang(Exception):  # (not a TimeoutError: that is an OSError, which the CLI reports as one)
+    pass
+
+
+@contextlib.contextmanager
+def within_seconds(seconds: float) -> Iterator[None]:
+    """Fail, rather than hang, if the block runs longer than ``seconds`` (Unix: SIGALRM; the
+    Python loop it interrupts is the kind that once looped forever)."""
+    if not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise Hang(f"still running after {seconds} s: a loop that does not end?")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -27,7 +27,7 @@ from studydeck.diagnostics import ContentError, Severity
 from studydeck.model import DEFAULT_CATEGORIES
 from studydeck.validate import ID_PATTERN
 
-from helpers import DECK_YAML, DRUGS_YAML, CardsFolder, dedent, diagnostics_printed
+from helpers import DECK_YAML, DRUGS_YAML, CardsFolder, dedent, diagnostics_printed, within_seconds
 
 #: In CI: a fixed set of examples (about 30 s in all on 2 cores), so a run never flakes on a new
 #: one. scripts/fuzz.py sets STUDYDECK_FUZZ_EXAMPLES, and gets fresh random examples every round.
@@ -219,9 +219,13 @@ def _environment(name: str, value: str) -> Iterator[None]:
             os.environ[name] = old
 
 
+#: A build of a few items takes well under a second; one that runs this long is a hang.
+HANG_SECONDS = 60
+
+
 def check_build(files: dict[str, bytes]) -> None:
-    """The property: a valid build, or exit 1 with located errors and nothing touched."""
-    with _cards_folder(files) as folder:
+    """The property: a valid build, or exit 1 with located errors and nothing touched; never a hang."""
+    with _cards_folder(files) as folder, within_seconds(2 * HANG_SECONDS):
         before = folder.snapshot()
         try:
             folder.build()
@@ -299,6 +303,42 @@ def test_mutated_lockfile(data: st.DataObject) -> None:
     check_build({"studydeck.lock": data.draw(mutations(valid_lockfile()))})
 
 
+# -- long text with nowhere to break (issue 16: 1,512 Japanese characters hung every build) ----
+
+#: These build printouts of long text (Typst), so CI runs fewer of them.
+FUZZ_SLOW = settings(FUZZ, max_examples=max(EXAMPLES // 15, 5))
+#: Runs that no space breaks: scripts without spaces, one long "word", marks that join characters.
+UNBREAKABLE_ALPHABETS = [
+    "神経障害の治療では免疫グロブリンを使う。、",  # Japanese, with and without clause ends
+    "абвгдежзийклмнопрстуфхцчшщыэюя",
+    "abcdefghijklmnopqrstuvwxyz/:.?=&_",  # a long link
+    "e\u0301\u0308a\u0327",  # letters and combining accents
+    "\U0001f1ef\U0001f1f5\U0001f468\u200d\U0001f469\u200d\U0001f467\U0001f44d\U0001f3fd",  # flags, joined emoji
+    "…",  # the continuation mark itself
+]
+long_unbreakable = st.tuples(
+    st.sampled_from(UNBREAKABLE_ALPHABETS).flatmap(lambda letters: st.text(letters, min_size=1, max_size=8)),
+    st.integers(60, 400),
+    st.sampled_from(["", " ", "\n", "\u3000", "\u00a0"]),
+).map(lambda t: (t[0] * t[1])[:3000] + t[2])
+
+
+@FUZZ_SLOW
+@given(
+    text=long_unbreakable,
+    where=st.sampled_from(["q", "a", "extra", "caution", "cloze"]),
+    short=words.filter(lambda w: w.strip() != ""),
+)
+def test_long_unbreakable_text(text: str, where: str, short: str) -> None:
+    item: dict[str, Any] = {"id": "long-text", "category": "mechanism", "q": short, "a": short}
+    if where == "cloze":
+        del item["q"], item["a"]
+        item["cloze"] = f"{text} {{{{c1::{short}}}}} {text}"
+    else:
+        item[where] = text
+    check_build({"long.yaml": yaml.safe_dump({"items": [item]}, allow_unicode=True).encode()})
+
+
 FUZZ_TESTS: list[Callable[[], None]] = [
     test_random_yaml_document_as_card_file,
     test_valid_shapes_with_arbitrary_text,
@@ -306,4 +346,5 @@ FUZZ_TESTS: list[Callable[[], None]] = [
     test_random_bytes_as_card_file,
     test_mutated_valid_file,
     test_mutated_lockfile,
+    test_long_unbreakable_text,
 ]

@@ -16,10 +16,15 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from studydeck import api
+from studydeck.cloze import parse_cloze
+from studydeck.flashcards import breakable, split_text
+from studydeck.markup import to_plain
 
-from helpers import DRUGS_YAML, CardsFolder, diagnostics_printed
+from helpers import DRUGS_YAML, CardsFolder, diagnostics_printed, within_seconds
 
 # -- helpers ---------------------------------------------------------------------------------
 
@@ -134,6 +139,27 @@ def test_card_file_of_50_mib_is_refused_without_reading_it(built: CardsFolder) -
         assert status == 1
         print(f"peak memory: {peak} MiB, {baseline} MiB for the deck without it")
         assert peak < baseline + 25, "the file was read into memory"
+
+
+# Text with nowhere to break, or only breaks, or marks that join characters (issue 16: an answer
+# of 1,512 Japanese characters made `split_text` loop forever, holding the build lock).
+loop_characters = st.sampled_from(" \n日。e\u0301\u200d{}c1:~^*_`[]()<>&…\\") | st.characters(exclude_categories=["Cs"])
+loop_runs = st.sampled_from([" ", "日", "\u0301", "{{c1::", "}}", "~", "… ", "a"])
+loop_text = st.text(loop_characters) | st.builds(str.__mul__, loop_runs, st.integers(0, 3000))
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(text=loop_text)
+def test_every_loop_over_card_text_ends(text: str) -> None:
+    """The class: each loop that walks card text (cutting it into cards, making long runs
+    breakable in print, finding clozes, Markdown with ~sub~ and ^sup^) moves forward on any
+    text, and so ends."""
+    with within_seconds(2):
+        pieces = split_text(text, 40)
+        breakable(text)
+        parse_cloze(text)
+        to_plain(text)
+    assert all(len(piece) <= 40 for piece in pieces)
 
 
 # -- nothing is executed ---------------------------------------------------------------------

@@ -30,7 +30,7 @@ def parse_cloze(text: str) -> tuple[list[Deletion], list[ClozeProblem]]:
     deletions: list[Deletion] = []
     problems: list[ClozeProblem] = []
     pos = 0
-    while True:
+    while True:  # each round moves pos past what it read (or stops), so the loop ends
         open_at = text.find("{{", pos)
         close_at = text.find("}}", pos)
         if close_at != -1 and (open_at == -1 or close_at < open_at):
