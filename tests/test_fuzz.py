@@ -308,7 +308,8 @@ def test_mutated_lockfile(data: st.DataObject) -> None:
 # -- long text with nowhere to break (issue 16: 1,512 Japanese characters hung every build) ----
 
 #: These build printouts of long text (Typst), so CI runs fewer of them.
-FUZZ_SLOW = settings(FUZZ, max_examples=max(EXAMPLES // 15, 5))
+SLOW_EXAMPLES = max(EXAMPLES // 15, 5)
+FUZZ_SLOW = settings(FUZZ, max_examples=SLOW_EXAMPLES)
 #: Runs that no space breaks: scripts without spaces, one long "word", marks that join characters.
 UNBREAKABLE_ALPHABETS = [
     "神経障害の治療では免疫グロブリンを使う。、",  # Japanese, with and without clause ends
@@ -401,3 +402,9 @@ FUZZ_TESTS: list[Callable[[], None]] = [
     test_long_unbreakable_text,
     test_aliases_repeating_text,
 ]
+_SLOW_TESTS = {test_long_unbreakable_text, test_aliases_repeating_text}
+
+
+def examples_per_round(test: Callable[[], None]) -> int:
+    """How many examples ``test`` runs each time it is called (scripts/fuzz.py counts them)."""
+    return SLOW_EXAMPLES if test in _SLOW_TESTS else EXAMPLES
