@@ -141,6 +141,8 @@ class ChangeReport:
     removed: tuple[str, ...] = ()
     moved: tuple[tuple[str, str, str], ...] = ()  # (id, old deck, new deck)
     notetypes_changed: tuple[str, ...] = ()
+    # The note id of each removed and moved item: a search for it finds this deck's note only.
+    note_ids: tuple[tuple[str, int], ...] = ()
 
     @property
     def is_empty(self) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import click
 
-from studydeck.anki.search import items_search
+from studydeck.anki.search import notes_search
 from studydeck.diagnostics import Diagnostic, Severity
 from studydeck.model import ChangeReport
 
@@ -56,17 +56,18 @@ def print_report(report: ChangeReport) -> None:
     )
     if summary:
         click.echo(f"Items: {summary}.")
+    removed = set(report.removed)
     if report.removed:
         click.echo(
             "Anki never deletes notes on import: `studydeck apply --profile NAME` (or --collection PATH) does;\n"
             "or by hand: search in Anki's browser for\n"
-            f"    {items_search(report.removed)}\n"
+            f"    {notes_search((i, n) for i, n in report.note_ids if i in removed)}\n"
             "and delete the notes found."
         )
     if report.moved:
         click.echo(
             "Anki never moves existing cards on import: `studydeck apply --profile NAME` (or --collection PATH) does;\n"
             "or by hand: search in Anki's browser for\n"
-            f"    {items_search(i for i, _, _ in report.moved)}\n"
+            f"    {notes_search((i, n) for i, n in report.note_ids if i not in removed)}\n"
             "then use Cards > Change Deck (new learners get the new decks automatically)."
         )
