@@ -80,10 +80,10 @@ def print_build(result: BuildResult) -> None:
             f"Printouts: skipped, {result.note_count:,} items are more than a printed sheet should hold "
             f"({MAX_PRINTED_ITEMS:,}); print a selection with `studydeck quiz --deck … --count …`."
         )
-    print_report(result.report, first_build=result.first_build, wrote=bool(result.written))
+    print_report(result.report, first_build=result.first_build)
 
 
-def print_report(report: ChangeReport, *, first_build: bool = False, wrote: bool = True) -> None:
+def print_report(report: ChangeReport, *, first_build: bool = False) -> None:
     """What changed since the last build, and what the learner must do by hand in Anki.
 
     A first build (a fresh clone: the lockfile already records every item) says so, rather than
@@ -91,8 +91,6 @@ def print_report(report: ChangeReport, *, first_build: bool = False, wrote: bool
     if report.is_empty:
         if first_build:
             click.echo("First build here: built from an up-to-date lockfile (no item changed since it was written).")
-        elif wrote:
-            click.echo("No item changed since the last build; the outputs above were made again.")
         else:
             click.echo("No changes since the last build.")
         return
