@@ -15,6 +15,7 @@ result outlives the code that made it. Adding an input means adding it to a reci
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import stat
 import sys
@@ -76,7 +77,13 @@ def cache_key(file: FileBytes, deck_digest: str) -> str:
     path and bytes, deck.yaml's bytes, and the Python that marshals the entry."""
     if file.digest is None:
         return ""
-    return fingerprint(["cache", sys.version, str(file.path), deck_digest, file.digest])
+    return _cache_key(str(file.path), deck_digest, file.digest)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cache_key(path: str, deck_digest: str, digest: str) -> str:
+    # (remembered: a session computes the same keys for every unchanged file at every build)
+    return fingerprint(["cache", sys.version, path, deck_digest, digest])
 
 
 # -- a card file's notes (the index and the working collection) ----------------------------
