@@ -58,7 +58,7 @@ def build_deck(
     from studydeck.engine.session import BuildSession
 
     # The one-shot build is a session that builds once (`watch` keeps one for every save).
-    session = BuildSession(cards_dir, out_dir, notetypes=notetypes, cache_dir=cache_dir)
+    session = BuildSession(cards_dir, out_dir, notetypes=notetypes, cache_dir=cache_dir, keep_package=False)
     return session.build(now=now, strict=strict, track=track)
 
 

@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studydeck.anki.apkg import Segments
+from studydeck.anki.apkg import Kept, Segments
 from studydeck.anki.collection import Collection
 from studydeck.anki.notes import MediaFile
 from studydeck.anki.notetypes import NoteTypes
@@ -76,6 +76,8 @@ class Build:
     strict: bool
     cache: FileCache
     track: FileTracker | None
+    remembered: Remembered | None  # what the session remembers of its last build
+    keep_package: bool  # the session keeps the package's segments for its next build
 
     @property
     def out_dir(self) -> Path:
@@ -107,10 +109,11 @@ def make_outputs(
     cache: FileCache,
     track: FileTracker | None = None,
     remembered: Remembered | None = None,
+    keep_package: bool = False,
 ) -> tuple[BuildResult, Remembered]:
     """Compile the cards and make every output whose inputs changed, in the crash-safe order;
     what was written, for the session to remember."""
-    build = prepare(inputs, notetypes, now, strict, cache, track, remembered)
+    build = prepare(inputs, notetypes, now, strict, cache, track, remembered, keep_package)
     canonical = temporary_sibling(build.out_dir / COLLECTION_FILE)
     try:
         compiled = compile_into_collection(build, canonical)
@@ -140,7 +143,9 @@ def make_outputs(
         warning_summary=summary,
         first_build=first_build(inputs.state),
     )
-    return result, Remembered(state[0], state[1], index[0], index[1])
+    writer = writers.get(build.package)
+    kept = writer.kept if isinstance(writer, PackageWriter) else remembered.package if remembered else None
+    return result, Remembered(state[0], state[1], index[0], index[1], kept)
 
 
 def prepare(
@@ -151,6 +156,7 @@ def prepare(
     cache: FileCache,
     track: FileTracker | None,
     remembered: Remembered | None = None,
+    keep_package: bool = False,
 ) -> Build:
     """deck.yaml, the lockfile (read once), and the last build's index if it may be used (from
     the session's memory while the file is as its last build wrote it)."""
@@ -172,7 +178,7 @@ def prepare(
     )
     lock = base.lockfile if base else load_lockfile(lock_path)
     identity = Identity(lock, now, notetypes)
-    return Build(inputs, sources, identity, lock_bytes, base, context, strict, cache, track)
+    return Build(inputs, sources, identity, lock_bytes, base, context, strict, cache, track, remembered, keep_package)
 
 
 def compile_into_collection(build: Build, canonical: Path) -> Compiled:
@@ -235,19 +241,22 @@ Writers = dict[Path, Content]
 @dataclass
 class PackageWriter:
     """Writes the package, compressing the collection in segments and copying the ones the
-    last package already has; it remembers how it compressed (for the next build's index)."""
+    last package already has; it remembers how it compressed (for the next build's index) and,
+    in a session that keeps them (`watch`), the segments themselves (for its next build)."""
 
     canonical: Path
     media: tuple[MediaFile, ...]
     previous: tuple[Path, Segments] | None
+    kept: Kept | None = None  # the last package's segments in memory, from the session
+    keep: bool = False
     segments: Segments = field(default_factory=Segments)
 
     def __call__(self, temp: Path) -> None:
-        from studydeck.anki.apkg import write_apkg
+        from studydeck.anki.apkg import write_package
 
         files = [("media", json.dumps({str(i): m.name for i, m in enumerate(self.media)}).encode())]
         files += [(str(i), m.path.read_bytes()) for i, m in enumerate(self.media)]
-        self.segments = write_apkg(temp, self.canonical, files, self.previous)
+        self.segments, self.kept = write_package(temp, self.canonical, files, self.previous, self.kept, self.keep)
 
 
 def stale_outputs(build: Build, compiled: Compiled, lock_text: str) -> tuple[dict[Path, str], Writers]:
@@ -258,7 +267,8 @@ def stale_outputs(build: Build, compiled: Compiled, lock_text: str) -> tuple[dic
     writers: Writers = {}
     if base is None or not output_is_current(build.inputs.state, package, fingerprints[package]):
         previous = (package, base.segments) if base else None
-        writers[package] = PackageWriter(compiled.canonical, result.media, previous)
+        kept = build.remembered.package if build.remembered else None
+        writers[package] = PackageWriter(compiled.canonical, result.media, previous, kept, build.keep_package)
     if 0 < result.item_count <= MAX_PRINTED_ITEMS:
         fingerprints.update(printouts(build, result, writers))
     if build.lock_bytes is None or build.lock_bytes.decode("utf-8", errors="replace") != lock_text:

@@ -27,6 +27,7 @@ from studydeck.engine import BuildResult, cyclic_gc_paused
 from studydeck.source.folder import FileStat
 
 if TYPE_CHECKING:
+    from studydeck.anki.apkg import Kept
     from studydeck.anki.notetypes import NoteTypes
     from studydeck.engine.cache import FileCache
     from studydeck.engine.index import BuildIndex
@@ -43,10 +44,17 @@ class Remembered:
     state_stat: FileStat | None
     index: BuildIndex | None
     index_stat: FileStat | None
+    # The package's collection, segment by segment (`keep_package`): the next package is then
+    # made by comparing segments in memory instead of hashing and reading them again.
+    package: Kept | None = None
 
 
 class BuildSession:
-    """Builds ``<out_dir>/<deck id>.apkg`` from ``cards_dir``, as often as asked (`build`)."""
+    """Builds ``<out_dir>/<deck id>.apkg`` from ``cards_dir``, as often as asked (`build`).
+
+    ``keep_package`` keeps the package's collection in memory between builds (as much memory
+    again as the collection: 21 MB at 35,000 items), which spares the next build hashing it;
+    a session that builds once has no use for it."""
 
     def __init__(
         self,
@@ -55,10 +63,12 @@ class BuildSession:
         *,
         notetypes: NoteTypes,
         cache_dir: Path | Literal["default"] | None,
+        keep_package: bool = True,
     ) -> None:
         self.cards_dir, self.out_dir = Path(cards_dir), Path(out_dir)
         self.notetypes = notetypes
         self.cache_dir = cache_dir
+        self.keep_package = keep_package
         self.remembered: Remembered | None = None
         self._cache: FileCache | None = None
 
@@ -87,7 +97,7 @@ class BuildSession:
 
                 clock = time.time() if now is None else now
                 result, self.remembered = make_outputs(
-                    inputs, self.notetypes, clock, strict, self.cache, track, self.remembered
+                    inputs, self.notetypes, clock, strict, self.cache, track, self.remembered, self.keep_package
                 )
                 return result
         except ContentError:
