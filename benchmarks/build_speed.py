@@ -129,13 +129,17 @@ def environment(cwd: Path) -> dict[str, str]:
 
 def run(cmd: list[str], cwd: Path) -> Measure:
     """One whole process: wall time and peak resident memory (its own, not its workers')."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=environment(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0,):
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")
+    # stderr to a file, not a pipe: nobody reads a pipe while the process runs, and 10,000
+    # warning lines would fill it and stop the process.
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=environment(cwd), stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0,):
+            stderr.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {stderr.read().decode()[-2000:]}")
     return Measure(elapsed, usage.ru_maxrss / 1024)
 
 

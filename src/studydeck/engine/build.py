@@ -125,9 +125,7 @@ def make_outputs(
         remove_stale_printouts(build, fingerprints)  # 2. printouts that no longer describe the deck
         replace_working_collection(build, compiled.canonical)  # 3. the collection the index describes
         index = record_index(build, compiled.result, lock_text, writers)  # 4. what the outputs were made of
-        state = record_state(
-            build, compiled, fingerprints, digests, summary
-        )  # 5. last: it says that all of the above is done
+        state = record_state(build, compiled, fingerprints, digests, summary)  # 5. last: says all above is done
     finally:
         canonical.unlink(missing_ok=True)
     printouts = tuple(path for path in fingerprints if path.suffix == ".pdf")
