@@ -7,6 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from studydeck.diagnostics import SHOWN_PER_KIND, Diagnostic, Location, Severity, diagnostic_kind, summarise
 
 from helpers import CardsFolder, diagnostics_printed
@@ -110,3 +112,22 @@ def test_the_first_build_says_what_it_built(folder: CardsFolder, tmp_path: Path)
     assert clone.run("build").stdout.splitlines()[-1] == "No changes since the last build."
     clone.package.unlink()
     assert clone.run("build").stdout.splitlines()[-1] == "No changes since the last build."
+
+
+def test_an_unchanged_build_replays_the_summary_without_decoding_the_warnings(
+    folder: CardsFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: 8,750 warnings cost a no-op half a second when each was formatted again."""
+    from studydeck.engine.state import RecordedWarnings
+
+    folder.write("unitless.yaml", unitless_items(12))
+    built = folder.run("build")
+
+    def refuse(self: RecordedWarnings) -> None:
+        raise AssertionError("an unchanged build decoded every warning")
+
+    monkeypatch.setattr(RecordedWarnings, "_all", refuse)
+    again = folder.run("build")
+    assert again.exit_code == 0 and "No changes since the last build." in again.stdout
+    assert again.stderr == built.stderr
+    assert len(folder.build().warnings) == 12  # (counted without decoding them, too)
