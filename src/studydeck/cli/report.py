@@ -34,16 +34,15 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic], *, failed: bool = False
         click.echo(f"{errors} error(s), {len(diagnostics) - errors} warning(s); nothing was written.", err=True)
 
 
-def print_summary(summary: DiagnosticSummary, *, failed: bool = False, command: str = "studydeck check") -> None:
+def print_summary(summary: DiagnosticSummary, *, failed: bool = False) -> None:
     """What `build` and `watch` print: every error, the first few warnings of each kind, then one
     line per kind with how many more there are (a large deck's 10,000 warnings would bury the
-    report); ``command`` lists them all."""
+    report); `studydeck check` lists them all."""
     for d in summary.shown:
         _echo(d)
     for kind, count in summary.more:
-        click.echo(
-            click.style(f"… and {count:,} more: {kind}; run {command} to list them all", fg="yellow"), err=True
-        )
+        line = f"… and {count:,} more: {kind}; run studydeck check to list them all"
+        click.echo(click.style(line, fg="yellow"), err=True)
     if summary.errors or failed:
         click.echo(f"{summary.errors} error(s), {summary.warnings} warning(s); nothing was written.", err=True)
 
