@@ -130,6 +130,8 @@ DIAGNOSTIC_LINE = re.compile(
     r"(?P<path>[^\s:][^:]*?)(?::(?P<line>[1-9]\d*):(?P<col>[1-9]\d*))?: (?P<severity>error|warning): (?P<message>\S.*)"
 )
 ERROR_SUMMARY = re.compile(r"\d+ error\(s\), \d+ warning\(s\); nothing was written\.")
+#: The line `build` prints for the warnings of one kind it did not show (issue 15).
+MORE_OF_A_KIND = re.compile(r"… and [\d,]+ more: .+; run studydeck check to list them all")
 
 
 def diagnostics_printed(result: Result) -> list[re.Match[str]]:
@@ -138,7 +140,9 @@ def diagnostics_printed(result: Result) -> list[re.Match[str]]:
     for line in result.stderr.splitlines():
         match = DIAGNOSTIC_LINE.fullmatch(line)
         if match is None:
-            assert ERROR_SUMMARY.fullmatch(line), f"unexpected line on stderr: {line!r}\n{result.stderr}"
+            assert ERROR_SUMMARY.fullmatch(line) or MORE_OF_A_KIND.fullmatch(line), (
+                f"unexpected line on stderr: {line!r}\n{result.stderr}"
+            )
         else:
             found.append(match)
     return found

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from studydeck.authoring.stats import DeckStats
     from studydeck.authoring.watch import StopEvent
     from studydeck.engine.cache import FileCache
+    from studydeck.engine.session import BuildSession as BuildSession  # (what build_session returns)
     from studydeck.engine.sinks import CompiledDeck
     from studydeck.engine.validation import FileTracker as FileTracker  # (the type of `track=`)
     from studydeck.identity.lockfile import Lockfile
@@ -143,6 +144,24 @@ def build(
     return engine.build_deck(
         cards_dir, out_dir, notetypes=notetypes, now=now, strict=strict, cache_dir=cache_dir, track=track
     )
+
+
+def build_session(
+    cards_dir: Path,
+    out_dir: Path,
+    *,
+    notetypes: NoteTypes = DEFAULT_NOTE_TYPES,
+    cache_dir: CacheDir = "default",
+) -> BuildSession:
+    """A build kept between builds: ``session.build(now=None, strict=False, track=None)`` does
+    exactly what `build` does, and returns the same result and the same files, but keeps what
+    the next build needs in memory (`studydeck watch` builds with one after every save).
+    ``out_dir`` inside ``cards_dir`` raises OutputPathError."""
+    from studydeck.engine.session import BuildSession
+
+    cards_dir, out_dir = Path(cards_dir), Path(out_dir)
+    check_output_folder(out_dir, cards_dir)
+    return BuildSession(cards_dir, out_dir, notetypes=notetypes, cache_dir=cache_dir)
 
 
 # -- printing ----------------------------------------------------------------------------------
