@@ -45,6 +45,7 @@ items:
     q: Which class does IVIG belong to?
     a: Immunoglobulins
     reverse: true
+    allow: {short-reverse: "tests need a reverse card; a one-word answer keeps the fixtures short"}
   - id: cidp-remission
     category: prognosis
     cloze: "About {{c1::90%}} of CIDP patients reach {{c2::complete or partial}} remission."
@@ -140,6 +141,8 @@ def unquoted_path(shown: str) -> str:
     raw = codecs.escape_decode(shown[1:-1].encode("utf-8"))[0]
     return raw.decode("utf-8", "surrogateescape")
 ERROR_SUMMARY = re.compile(r"\d+ error\(s\), \d+ warning\(s\); nothing was written\.")
+#: The line `build` prints for the warnings of one kind it did not show (issue 15).
+MORE_OF_A_KIND = re.compile(r"… and [\d,]+ more: .+; run studydeck check to list them all")
 
 
 def diagnostics_printed(result: Result) -> list[re.Match[str]]:
@@ -148,7 +151,9 @@ def diagnostics_printed(result: Result) -> list[re.Match[str]]:
     for line in result.stderr.splitlines():
         match = DIAGNOSTIC_LINE.fullmatch(line)
         if match is None:
-            assert ERROR_SUMMARY.fullmatch(line), f"unexpected line on stderr: {line!r}\n{result.stderr}"
+            assert ERROR_SUMMARY.fullmatch(line) or MORE_OF_A_KIND.fullmatch(line), (
+                f"unexpected line on stderr: {line!r}\n{result.stderr}"
+            )
         else:
             found.append(match)
     return found

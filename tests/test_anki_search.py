@@ -17,6 +17,7 @@ from anki.collection import Collection, SearchNode
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from studydeck import api
 from studydeck.anki.search import ID_FIELD, escape, field_search, items_search
 
 from anki_backend import import_package, new_collection, notes_by_item_id
@@ -84,7 +85,34 @@ def test_printed_removal_and_move_searches_find_exactly_their_notes(tmp_path: Pa
     )
     assert _found(collection, removal) == sorted(removed)
     assert _found(collection, move) == sorted(moved)
-    assert removal == r'"ID:a\_b" OR "ID:ivig\_" OR "ID:ivig\_dose"'
+    lock = api.load_lockfile(folder.cards)
+    assert removal == " OR ".join(
+        f'(nid:{lock.gone[i].note_id} "ID:{i.replace("_", chr(92) + "_")}")' for i in sorted(removed)
+    )
+
+
+def test_a_printed_search_finds_this_decks_note_and_not_another_decks_with_the_same_id(
+    tmp_path: Path, collection: Collection
+) -> None:
+    """Every studydeck deck shares the two note types: the item id alone finds both decks' notes."""
+    this, other = _near_miss_folder(tmp_path / "this"), CardsFolder(tmp_path / "other")
+    other.write("deck.yaml", DECK_YAML.replace("id: test-deck", "id: other-deck").replace("Test deck", "Other deck"))
+    _write_items(other, "Other", ["ivig_dose"])
+    for folder in (this, other):
+        assert folder.run("build").exit_code == 0
+    import_package(collection, this.package)
+    import_package(collection, other.out / "other-deck.apkg")
+    assert _found(collection, items_search(["ivig_dose"])) == ["ivig_dose", "ivig_dose"]  # both decks' notes
+    _write_items(this, "Old", [i for i in NEAR_MISSES if i != "ivig_dose"])
+    result = this.run("build")
+    removal = _printed_search(
+        result.output,
+        "Anki never deletes notes on import: `studydeck apply --profile NAME` (or --collection PATH) does;",
+    )
+    [found] = collection.find_notes(removal)
+    assert collection.get_note(found).guid != next(
+        collection.get_note(n).guid for n in collection.find_notes('"deck:Other deck"')
+    )
 
 
 def test_every_search_studydeck_prints_is_built_by_anki_search() -> None:

@@ -64,3 +64,32 @@ def test_reusing_the_last_package_gives_the_same_bytes(tmp_path: Path, change, m
     old = segments.digests
     changed = sum(1 for i, digest in enumerate(fresh.digests) if i >= len(old) or old[i] != digest)
     assert recompressed == changed  # only the segments that changed were compressed again
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_segments_kept_in_memory_give_the_same_package(tmp_path: Path, seed: int) -> None:
+    """`watch` keeps the last package's segments and compares them instead of hashing (issue 15):
+    the package is byte for byte the one written without them, through a series of changes."""
+    import zlib
+
+    rng = random.Random(seed)
+    data = collection_bytes(seed, 9 * SEGMENT_BYTES + 500)
+    db = tmp_path / "collection.anki2"
+    db.write_bytes(data)
+    segments, kept = archive.write_package(tmp_path / "deck.apkg", db, [("media", b"{}")], keep=True)
+    for step in range(4):
+        at = rng.randrange(len(data))
+        data = data[:at] + rng.choice([b"X", b"inserted text", b""]) + data[at + rng.randrange(0, 3) :]
+        db.write_bytes(data)
+        previous = (tmp_path / "deck.apkg", segments)
+        segments, kept = archive.write_package(
+            tmp_path / f"new{step}.apkg", db, [("media", b"{}")], previous, kept, True
+        )
+        write_apkg(tmp_path / "fresh.apkg", db, [("media", b"{}")])
+        assert (tmp_path / f"new{step}.apkg").read_bytes() == (tmp_path / "fresh.apkg").read_bytes()
+        (tmp_path / f"new{step}.apkg").replace(tmp_path / "deck.apkg")
+        with zipfile.ZipFile(tmp_path / "deck.apkg") as z:
+            assert z.read("collection.anki2") == data
+    assert kept is not None and archive.crc32_combine(zlib.crc32(b"abc"), kept.crcs[0]) == zlib.crc32(
+        b"abc" + data[:SEGMENT_BYTES]
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -15,7 +17,7 @@ from pypdf import PdfReader
 
 from pdfs import A4, LETTER, Placed, all_text, flat, page_sizes, page_texts, placed_texts
 from studydeck import api
-from studydeck.printing.flashcards import CONTINUED, MAX_CARD_CHARS, MORE, split_text
+from studydeck.printing.flashcards import BREAK_EVERY, CONTINUED, LONG_RUN, MAX_CARD_CHARS, MORE, breakable, split_text
 from studydeck.printing.pdf import CARD_GRID
 from studydeck.source.selection import Filters
 
@@ -136,6 +138,7 @@ def test_split_text_breaks_between_words() -> None:
 
 # -- text with nowhere to break (issue 16: 1,512 Japanese characters looped forever) ----------
 
+ZWSP = "\u200b"
 JAPANESE = ("神経障害の治療では免疫グロブリンを使う" * 80)[:1512]
 UNBREAKABLE = {
     "japanese": JAPANESE,
@@ -189,6 +192,39 @@ def test_split_text_always_ends_with_pieces_that_fit_and_lose_nothing(text: str,
     assert "".join(_rejoined(pieces).split()) == "".join(text.split()) or len(pieces) == 1
     if len(text) <= limit:
         assert pieces == [text]
+
+
+@pytest.mark.parametrize("name", sorted(UNBREAKABLE))
+def test_long_runs_get_a_break_every_few_characters_for_print(name: str) -> None:
+    text = UNBREAKABLE[name]
+    printed = breakable(text)
+    assert printed.replace(ZWSP, "") == text
+    runs = printed.split(ZWSP)
+    assert len(runs) > len(text) // (4 * BREAK_EVERY)
+    for before, after in itertools.pairwise(runs):  # never inside what prints as one character
+        assert unicodedata.category(after[0]) not in ("Mn", "Mc", "Me") and "\u200d" not in (before[-1], after[0])
+    if name == "flags":
+        assert all(len(run) % 2 == 0 for run in runs)
+
+
+def test_short_runs_words_and_blanks_are_left_as_they_are() -> None:
+    short = "x" * (LONG_RUN - 1)
+    assert breakable(short) == short
+    assert breakable(f"{short} {short}-{short}") == f"{short} {short}-{short}"  # Typst breaks at both
+    cloze = "a" * 38 + "_____" + "b" * 41 + "__________"
+    assert "_" + ZWSP + "_" not in breakable(cloze)  # a blank stays one blank
+    assert breakable(cloze).replace(ZWSP, "") == cloze
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(text=hard_text)
+def test_breakable_only_adds_zero_width_spaces_inside_long_runs(text: str) -> None:
+    with within_seconds(1):
+        printed = breakable(text)
+    assert printed.replace(ZWSP, "") == text.replace(ZWSP, "") or ZWSP in text
+    for run in re.findall(r"[^\s\-]+", text.replace(ZWSP, " ")):
+        if len(run) < LONG_RUN:
+            assert run in printed
 
 
 def test_split_text_needs_room_between_the_marks() -> None:

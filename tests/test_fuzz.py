@@ -223,8 +223,9 @@ def _environment(name: str, value: str) -> Iterator[None]:
 HANG_SECONDS = 60
 
 
-def check_build(files: dict[str, bytes]) -> None:
-    """The property: a valid build, or exit 1 with located errors and nothing touched; never a hang."""
+def check_build(files: dict[str, bytes]) -> list[str]:
+    """The property: a valid build, or exit 1 with located errors and nothing touched; never a
+    hang. Returns the diagnostic lines the CLI printed."""
     with _cards_folder(files) as folder, within_seconds(2 * HANG_SECONDS):
         before = folder.snapshot()
         try:
@@ -245,6 +246,7 @@ def check_build(files: dict[str, bytes]) -> None:
             assert any(m["severity"] == "error" for m in printed)
         for match in printed:
             _assert_within_file(str(folder.root / unquoted_path(match["path"])), int(match["line"] or 0), folder)
+        return [match.group(0) for match in printed]
 
 
 # What YAML counts as a line break (NEL and the Unicode separators too).
@@ -306,7 +308,8 @@ def test_mutated_lockfile(data: st.DataObject) -> None:
 # -- long text with nowhere to break (issue 16: 1,512 Japanese characters hung every build) ----
 
 #: These build printouts of long text (Typst), so CI runs fewer of them.
-FUZZ_SLOW = settings(FUZZ, max_examples=max(EXAMPLES // 15, 5))
+SLOW_EXAMPLES = max(EXAMPLES // 15, 5)
+FUZZ_SLOW = settings(FUZZ, max_examples=SLOW_EXAMPLES)
 #: Runs that no space breaks: scripts without spaces, one long "word", marks that join characters.
 UNBREAKABLE_ALPHABETS = [
     "神経障害の治療では免疫グロブリンを使う。、",  # Japanese, with and without clause ends
@@ -339,6 +342,56 @@ def test_long_unbreakable_text(text: str, where: str, short: str) -> None:
     check_build({"long.yaml": yaml.safe_dump({"items": [item]}, allow_unicode=True).encode()})
 
 
+# -- aliases that repeat text (issue 16: a 110 KB file expanded to 20 MB and took 5 GB) ---------
+
+#: Past this, aliases add more than a card file may (yamlfile.MIN_ALIAS_BYTES_LIMIT), with room
+#: for the anchors' own syntax; below it the aliases are built. Between, a build would be slow.
+ALIAS_REFUSED = 4 * 2**20 + 2**16
+ALIAS_CHEAP = 2**15
+#: How the first item anchors the text, and what the other items' aliases then stand for.
+ALIAS_SHAPES = {
+    "scalar": ("    a: &u {text}\n", "u", 1),
+    "quoted": ('    a: &u "{text}"\n', "u", 1),
+    "block": ("    a: &u |\n      {text}\n", "u", 1),
+    "list": ("    a: A.\n    wrong: &w [{text}, {text}]\n", "w", 2),
+    "nested": ("    a: A.\n    caution: &u {text}\n    wrong: &w [*u, B.]\n", "w", 1),  # an alias in an anchor
+}
+
+
+@st.composite
+def alias_documents(draw: st.DrawFn) -> tuple[bytes, int]:
+    """A card file whose items repeat the first one's long text through aliases (as answers,
+    cautions or distractors), and the bytes the aliases add: either cheap to build, or past
+    the limit; never in between, where a build is correct but slow."""
+    shape = draw(st.sampled_from(sorted(ALIAS_SHAPES)))
+    anchored, name, copies = ALIAS_SHAPES[shape]
+    length = draw(st.integers(1, 150_000))
+    text = (draw(st.sampled_from(["word ", "x", "é", "日"])) * length)[:length].strip() or "x"
+    count = draw(st.integers(1, 300))
+    each = copies * len(text.encode())
+    if ALIAS_CHEAP < each * count <= ALIAS_REFUSED:
+        count = ALIAS_REFUSED // each + 1 if each > 2**16 else ALIAS_CHEAP // each
+    key = {"u": draw(st.sampled_from(["a", "caution"])), "w": "wrong"}[name]
+    lines = ["items:", "  - id: i0", "    category: mechanism", "    q: Q0?", anchored.format(text=text).rstrip("\n")]
+    for n in range(1, count + 1):
+        lines += [f"  - id: i{n}", "    category: mechanism", f"    q: Q{n}?"]
+        lines += [f"    a: *{name}"] if key == "a" else [f"    a: A{n}.", f"    {key}: *{name}"]
+    return ("\n".join(lines) + "\n").encode(), each * count
+
+
+@FUZZ_SLOW
+@given(document=alias_documents())
+def test_aliases_repeating_text(document: tuple[bytes, int]) -> None:
+    data, added = document
+    printed = check_build({"aliases.yaml": data})
+    refused = [line for line in printed if "YAML aliases expand this document by over" in line]
+    event("refused" if refused else "built" if not printed else f"other errors: {printed[0].split(': ', 2)[-1][:40]}")
+    if added > ALIAS_REFUSED:
+        assert refused and "aliases.yaml:" in refused[0], printed
+    else:
+        assert not refused, printed
+
+
 FUZZ_TESTS: list[Callable[[], None]] = [
     test_random_yaml_document_as_card_file,
     test_valid_shapes_with_arbitrary_text,
@@ -347,4 +400,11 @@ FUZZ_TESTS: list[Callable[[], None]] = [
     test_mutated_valid_file,
     test_mutated_lockfile,
     test_long_unbreakable_text,
+    test_aliases_repeating_text,
 ]
+_SLOW_TESTS = {test_long_unbreakable_text, test_aliases_repeating_text}
+
+
+def examples_per_round(test: Callable[[], None]) -> int:
+    """How many examples ``test`` runs each time it is called (scripts/fuzz.py counts them)."""
+    return SLOW_EXAMPLES if test in _SLOW_TESTS else EXAMPLES

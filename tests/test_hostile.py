@@ -20,9 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studydeck import api
-from studydeck.printing.flashcards import split_text
+from studydeck.diagnostics import Diagnostics
+from studydeck.printing.flashcards import breakable, split_text
 from studydeck.source.cloze import parse_cloze
 from studydeck.source.markup import to_plain
+from studydeck.source.yamlfile import MIN_ALIAS_BYTES_LIMIT, parse
 
 from helpers import DRUGS_YAML, CardsFolder, diagnostics_printed, within_seconds
 
@@ -106,12 +108,20 @@ def test_errors_in_a_crlf_file_point_at_the_right_line(built: CardsFolder) -> No
     fails_with(built, "cards/bad.yaml:6:5: error: unknown key 'colour'")
 
 
-def test_billion_laughs_fails_fast_without_eating_memory(built: CardsFolder) -> None:
-    levels = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+@pytest.mark.parametrize(
+    ("lol", "refusal"),
+    [
+        ("lol", "7:10: error: YAML aliases expand this document by over 1,000,000 values"),
+        # Quoted, each "lol" is 5 bytes: the text passes 4 MiB one level before the values pass 1,000,000.
+        ('"lol"', "6:45: error: YAML aliases expand this document by over 4.0 MiB of text"),
+    ],
+)
+def test_billion_laughs_fails_fast_without_eating_memory(built: CardsFolder, lol: str, refusal: str) -> None:
+    levels = [f"a0: &a0 [{', '.join([lol] * 9)}]"]
     levels += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 10)]
     built.write("laughs.yaml", "\n".join(levels) + "\nitems: *a9\n")  # 9**10 = 3.5 billion "lol"s
     started = time.perf_counter()
-    fails_with(built, "cards/laughs.yaml:7:10: error: YAML aliases expand this document by over 1,000,000 values")
+    fails_with(built, f"cards/laughs.yaml:{refusal}")
     print(f"billion laughs refused in {time.perf_counter() - started:.3f} s (whole CLI run)")
 
     if sys.platform == "linux":  # ru_maxrss is in KiB there
@@ -123,6 +133,73 @@ def test_billion_laughs_fails_fast_without_eating_memory(built: CardsFolder) -> 
         assert status == 1 and "YAML aliases" in stderr
         print(f"peak memory: {peak} MiB, {baseline} MiB for the deck without it")
         assert peak < baseline + 50, "expanding the aliases would take gigabytes"
+
+
+def _repeated_text_file(size: int, aliases: int) -> str:
+    """The issue's example: one item's answer anchored, the next ones' answers aliases to it."""
+    lines = ["items:", "  - id: a0", "    category: mechanism", "    q: Q0?", f"    a: &s {'word ' * (size // 5)}"]
+    for i in range(1, aliases + 1):
+        lines += [f"  - id: a{i}", "    category: mechanism", f"    q: Q{i}?", "    a: *s"]
+    return "\n".join(lines) + "\n"
+
+
+def test_aliases_repeating_a_long_text_are_refused_fast(built: CardsFolder) -> None:
+    """Issue 16: 110 KB repeating a 100 KB text 199 times passed `check`, then `build` took 53 s
+    and 5 GB. The expanded bytes are counted, not made: refused at the alias that crosses 4 MiB."""
+    built.write("repeat.yaml", _repeated_text_file(100_000, 199))
+    crossing = -(-(MIN_ALIAS_BYTES_LIMIT + 1) // len("&s " + "word " * 20_000))  # the 42nd alias
+    message = f"cards/repeat.yaml:{5 + 4 * crossing}:8: error: YAML aliases expand this document by over 4.0 MiB"
+    for command in ("check", "build"):
+        started = time.perf_counter()
+        [line] = fails_with(built, message, command=command)
+        print(f"{command}: refused in {time.perf_counter() - started:.3f} s (whole CLI run)")
+    assert "the file's own size" in line
+
+    if sys.platform == "linux":
+        status, stderr, peak = run_measured(built, "build")
+        assert status == 1 and "YAML aliases" in stderr
+        (built.cards / "repeat.yaml").unlink()
+        _, _, baseline = run_measured(built, "check")
+        print(f"peak memory: {peak} MiB, {baseline} MiB for the deck without it")
+        assert peak < baseline + 50, "the aliases were expanded"
+
+
+@pytest.mark.parametrize(
+    ("document", "position"),
+    [
+        pytest.param("a: &t {text}\nb: [{aliases}]\n", "2:", id="plain scalar"),
+        pytest.param('a: &t "{text}"\nb: [{aliases}]\n', "2:", id="quoted scalar"),
+        pytest.param("a: &t |\n  {text}\nb: [{aliases}]\n", "3:", id="block scalar"),
+        pytest.param("a: &t [{text}, {text}]\nb: [{aliases}]\n", "2:", id="list"),
+        pytest.param("a: &t {{section: {text}}}\nb: [{aliases}]\n", "2:", id="mapping"),
+        # Aliases inside an anchored value count each time it is repeated.
+        pytest.param("a: &u {text}\nm: &t [*u, *u, *u, *u]\nb: [{aliases}]\n", "3:", id="nested"),
+    ],
+)
+def test_every_way_of_repeating_text_counts_its_bytes(document: str, position: str) -> None:
+    text = "y" * 300_000
+    diags = Diagnostics()
+    started = time.perf_counter()
+    assert parse(document.format(text=text, aliases=", ".join(["*t"] * 60)), "x.yaml", diags) is None
+    elapsed = time.perf_counter() - started
+    [error] = diags.errors
+    assert str(error).startswith(f"x.yaml:{position}") and "aliases expand this document by over 4.0 MiB" in str(error)
+    assert elapsed < 1, f"{elapsed:.2f} s: the aliases were expanded?"
+
+
+def test_aliases_that_a_real_deck_uses_are_fine(built: CardsFolder) -> None:
+    """A long caution shared by thousands of items, and, in a file over 4 MiB, aliases that add
+    less than the file itself: both load."""
+    caution = "Not approved for this use; the evidence comes from small open studies. " * 4  # ~300 bytes
+    items = [f"  - id: i{n}\n    category: mechanism\n    q: Q{n}?\n    a: A{n}.\n    caution: *c" for n in range(3000)]
+    diags = Diagnostics()
+    assert parse(f"c: &c {caution}\nitems:\n" + "\n".join(items) + "\n", "ok.yaml", diags) is not None
+    assert not diags.items
+    big = "z" * (5 * 2**20)  # a 5 MiB text, repeated once: the aliases add less than the file
+    assert parse(f"a: &t {big}\nb: *t\n", "big.yaml", Diagnostics()) is not None
+    diags = Diagnostics()
+    assert parse(f"a: &t {big}\nb: [*t, *t]\n", "big.yaml", diags) is None
+    assert "over 5.0 MiB of text" in str(diags.errors[0])
 
 
 def test_card_file_of_50_mib_is_refused_without_reading_it(built: CardsFolder) -> None:
@@ -151,10 +228,12 @@ loop_text = st.text(loop_characters) | st.builds(str.__mul__, loop_runs, st.inte
 @settings(max_examples=300, deadline=None, database=None)
 @given(text=loop_text)
 def test_every_loop_over_card_text_ends(text: str) -> None:
-    """The class: each loop that walks card text (cutting it into cards, finding clozes,
-    Markdown with ~sub~ and ^sup^) moves forward on any text, and so ends."""
+    """The class: each loop that walks card text (cutting it into cards, making long runs
+    breakable in print, finding clozes, Markdown with ~sub~ and ^sup^) moves forward on any
+    text, and so ends."""
     with within_seconds(2):
         pieces = split_text(text, 40)
+        breakable(text)
         parse_cloze(text)
         to_plain(text)
     assert all(len(piece) <= 40 for piece in pieces)

@@ -16,7 +16,8 @@ from helpers import CardsFolder, diagnostics_printed
 BASIC_BRAND = """\
     q: Which class does IVIG belong to?
     a: Immunoglobulins
-    reverse: true"""
+    reverse: true
+    allow: {short-reverse: "tests need a reverse card; a one-word answer keeps the fixtures short"}"""
 CLOZE_BRAND = '    cloze: "IVIG is an {{c1::immunoglobulin}}."'
 CLOZE_REMISSION = '    cloze: "About {{c1::90%}} of CIDP patients reach {{c2::complete or partial}} remission."'
 BASIC_REMISSION = "    q: What share of CIDP patients reach remission?\n    a: About 90%"
@@ -26,7 +27,7 @@ BASIC_REMISSION = "    q: What share of CIDP patients reach remission?\n    a: A
     ("old", "new", "item_id", "line", "change"),
     [
         (BASIC_BRAND, CLOZE_BRAND, "ivig-brand", 10, "basic to cloze"),
-        (CLOZE_REMISSION, BASIC_REMISSION, "cidp-remission", 15, "cloze to basic"),
+        (CLOZE_REMISSION, BASIC_REMISSION, "cidp-remission", 16, "cloze to basic"),
     ],
 )
 def test_a_kind_change_is_a_warning_at_the_item_naming_apply(

@@ -196,3 +196,70 @@ def test_build_and_watch_read_the_same_card_files(folder: CardsFolder) -> None:
         assert watcher.lines[changed].endswith("changed: cards/drugs.yaml"), watcher.lines[changed]
     finally:
         _stopped(watcher)
+
+
+def outputs(folder: CardsFolder) -> dict[str, bytes]:
+    files = [p for p in folder.out.iterdir() if p.is_file() and not p.name.startswith(".")]
+    return {p.name: p.read_bytes() for p in sorted(files)} | {"lock": folder.lockfile.read_bytes()}
+
+
+def assert_same_as_one_shot(folder: CardsFolder, tmp_path: Path, name: str) -> None:
+    """What watch wrote is what `studydeck build` writes for the same cards and lockfile, from nothing."""
+    cold = CardsFolder(tmp_path / name)
+    shutil.copytree(folder.cards, cold.cards)
+    saved = os.environ.get("STUDYDECK_CACHE_DIR")
+    os.environ["STUDYDECK_CACHE_DIR"] = ""  # no cache: everything made afresh
+    try:
+        assert cold.run("build").exit_code == 0
+    finally:
+        os.environ["STUDYDECK_CACHE_DIR"] = saved or ""
+    assert outputs(folder) == outputs(cold)
+
+
+def test_watch_writes_what_build_writes_after_edits_renames_deletions_and_a_bad_edit(
+    folder: CardsFolder, tmp_path: Path
+) -> None:
+    """Watch keeps its state in memory between saves; every output stays byte for byte what a
+    one-shot build writes, and it notices outputs changed behind its back (issue 15)."""
+    folder.write("more.yaml", "deck: More\nsource: src\nitems:\n" + new_item("more-1"))
+    watcher = Watcher(folder)
+    try:
+        watcher.wait_for("Watching cards for changes")
+        assert_same_as_one_shot(folder, tmp_path, "cold-0")
+
+        folder.edit("drugs.yaml", "Immunoglobulins", "Immune globulins")
+        watcher.wait_for("Items: 1 changed.")
+        assert_same_as_one_shot(folder, tmp_path, "cold-1")
+
+        (folder.cards / "more.yaml").rename(folder.cards / "renamed.yml")
+        watcher.wait_for("changed: cards/more.yaml, cards/renamed.yml")
+        watcher.wait_for("Built build/test-deck.apkg: 4 notes")
+        assert_same_as_one_shot(folder, tmp_path, "cold-2")
+
+        (folder.cards / "renamed.yml").unlink()
+        watcher.wait_for("Items: 1 removed.")
+        assert_same_as_one_shot(folder, tmp_path, "cold-3")
+
+        before = folder.snapshot()
+        folder.edit("drugs.yaml", "category: dosing", "category: dosage")
+        watcher.wait_for("error: unknown category 'dosage'")
+        assert folder.snapshot() == before, "a bad edit changed the outputs"
+        folder.edit("drugs.yaml", "category: dosage", "category: dosing")
+        watcher.wait_for("No changes since the last build.")
+        assert folder.snapshot() == before
+
+        # Behind watch's back: the package deleted, the state damaged (neither is a card file).
+        folder.package.unlink()
+        (folder.out / ".studydeck-build.json").write_text("{}")
+        folder.write("added.yaml", "items:\n" + new_item("added-1"))
+        watcher.wait_for("Items: 1 added.")
+        assert_same_as_one_shot(folder, tmp_path, "cold-4")
+    finally:
+        status = watcher.stop()
+    output = "\n".join(watcher.lines)
+    assert status == 0, output
+    assert "Traceback" not in output
+
+
+def new_item(item_id: str) -> str:
+    return f"  - id: {item_id}\n    category: dosing\n    q: Dose of {item_id}?\n    a: 5 mg\n"

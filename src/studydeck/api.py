@@ -22,7 +22,7 @@ from studydeck.engine import cyclic_gc_paused
 from studydeck.engine.exclusive import exclusive_build
 from studydeck.model import Cards, Item
 from studydeck.outputs import PDF_SUFFIXES, check_output_files, check_output_folder, output_file
-from studydeck.source.folder import LOCK_FILE, not_a_regular_file
+from studydeck.source.folder import LOCK_FILE
 
 # The heavy stages (YAML parsing, Markdown, genanki, Typst) are imported inside the functions
 # that use them, so commands that need little (an unchanged `build`, `lock`) start fast.
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from studydeck.authoring.stats import DeckStats
     from studydeck.authoring.watch import StopEvent
     from studydeck.engine.cache import FileCache
+    from studydeck.engine.session import BuildSession as BuildSession  # (what build_session returns)
     from studydeck.engine.sinks import CompiledDeck
     from studydeck.engine.validation import FileTracker as FileTracker  # (the type of `track=`)
     from studydeck.identity.lockfile import Lockfile
@@ -143,6 +144,24 @@ def build(
     return engine.build_deck(
         cards_dir, out_dir, notetypes=notetypes, now=now, strict=strict, cache_dir=cache_dir, track=track
     )
+
+
+def build_session(
+    cards_dir: Path,
+    out_dir: Path,
+    *,
+    notetypes: NoteTypes = DEFAULT_NOTE_TYPES,
+    cache_dir: CacheDir = "default",
+) -> BuildSession:
+    """A build kept between builds: ``session.build(now=None, strict=False, track=None)`` does
+    exactly what `build` does, and returns the same result and the same files, but keeps what
+    the next build needs in memory (`studydeck watch` builds with one after every save).
+    ``out_dir`` inside ``cards_dir`` raises OutputPathError."""
+    from studydeck.engine.session import BuildSession
+
+    cards_dir, out_dir = Path(cards_dir), Path(out_dir)
+    check_output_folder(out_dir, cards_dir)
+    return BuildSession(cards_dir, out_dir, notetypes=notetypes, cache_dir=cache_dir)
 
 
 # -- printing ----------------------------------------------------------------------------------
@@ -332,18 +351,14 @@ class LockRepairResult:
 
 def repair_lock(cards_dir: Path) -> LockRepairResult:
     """Rewrite a damaged lockfile, keeping every line that can still be read (`studydeck lock --repair`)."""
-    from studydeck.identity.lockfile import format_lockfile
+    from studydeck.identity.lockfile import format_lockfile, refuse_unless_a_file
     from studydeck.identity.repair import repair_lockfile
     from studydeck.outputs import write_atomic
 
     cards_dir = Path(cards_dir)
     path = cards_dir / LOCK_FILE
     with exclusive_build(cards_dir):
-        kind = not_a_regular_file(path)
-        if kind is not None:
-            from studydeck.identity.lockfile import lockfile_is_not_a_file
-
-            raise ContentError([Diagnostic(Location(str(path)), Severity.ERROR, lockfile_is_not_a_file(kind))])
+        refuse_unless_a_file(path)
         if not path.exists():
             return LockRepairResult(path, None, written=False)
         try:

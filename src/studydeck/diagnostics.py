@@ -140,3 +140,59 @@ class OutputError(Exception):
     def __init__(self, message: str, *, written: Iterable[object] = ()) -> None:
         super().__init__(message)
         self.written = tuple(str(path) for path in written)
+
+
+# -- many diagnostics, readably: the first few of each kind, then a count ------------------------
+
+#: `build` and `watch` print this many warnings of each kind in full, then one line with the
+#: count of the rest (`check` lists every one, unless asked for `--summary`).
+SHOWN_PER_KIND = 5
+
+_RULE = re.compile(r" \[([a-z0-9][a-z0-9-]*)\]$")  # a card-quality warning's rule name, last in its message
+_DID_YOU_MEAN = re.compile(r" \(did you mean '[^']*'\?\)")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def diagnostic_kind(message: str) -> str:
+    """What a message says with its particulars (quoted values, numbers) left out: diagnostics
+    of one kind say the same. A message that ends with a rule name (` [rule-name]`) is of that
+    rule's kind, whatever else it says."""
+    rule = _RULE.search(message)
+    text = _NUMBER.sub("N", _QUOTED.sub("'…'", _DID_YOU_MEAN.sub("", message)))
+    if rule is not None:
+        return f"{_RULE.sub('', text)} [{rule.group(1)}]"
+    return text
+
+
+@dataclass(frozen=True)
+class DiagnosticSummary:
+    """Diagnostics as `build` and `watch` print them: every error, the first few warnings of
+    each kind (in order), and per kind how many more there are."""
+
+    shown: tuple[Diagnostic, ...] = ()
+    more: tuple[tuple[str, int], ...] = ()  # (kind, how many not shown), in order of first appearance
+    errors: int = 0
+    warnings: int = 0
+
+
+def summarise(diagnostics: Iterable[Diagnostic], per_kind: int = SHOWN_PER_KIND) -> DiagnosticSummary:
+    """Group ``diagnostics`` (sorted) by kind; errors are never summarised away."""
+    kinds: dict[str, str] = {}  # message → kind: most messages of a large deck repeat, so each is parsed once
+    counts: dict[str, int] = {}
+    shown: list[Diagnostic] = []
+    errors = warnings = 0
+    for d in diagnostics:
+        if d.severity is Severity.ERROR:
+            errors += 1
+            shown.append(d)
+            continue
+        warnings += 1
+        kind = kinds.get(d.message)
+        if kind is None:
+            kind = kinds[d.message] = diagnostic_kind(d.message)
+        seen = counts[kind] = counts.get(kind, 0) + 1
+        if seen <= per_kind:
+            shown.append(d)
+    more = tuple((kind, count - per_kind) for kind, count in counts.items() if count > per_kind)
+    return DiagnosticSummary(tuple(shown), more, errors, warnings)

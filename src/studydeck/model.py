@@ -87,6 +87,8 @@ class Item:
     image: str | None = None  # path relative to the cards folder, POSIX separators
     wrong: tuple[str, ...] = ()
     reverse: bool = False
+    allow: tuple[tuple[str, str], ...] = ()  # (rule, reason): card-quality rules it acknowledges (source/lint.py)
+    question_key: bytes = b""  # what it asks, normalised and hashed (`lint.question_key`): compared across files
 
     @property
     def prompt(self) -> str:
@@ -126,8 +128,9 @@ class FileItems:
     ids: tuple[str, ...]
     lines: tuple[int, ...]
     cols: tuple[int, ...]
-    prompts: tuple[bytes, ...]  # a digest of each question as written, case and spacing ignored
+    prompts: tuple[bytes, ...]  # a digest of each question, as `same-question` compares them (`Item.question_key`)
     subdecks: tuple[str, ...]
+    repeat_allowed: tuple[int, ...] = ()  # which items acknowledge `same-question` (few, so by position)
 
     def location(self, index: int) -> Location:
         return Location(self.path, self.lines[index], self.cols[index])
@@ -142,6 +145,8 @@ class ChangeReport:
     removed: tuple[str, ...] = ()
     moved: tuple[tuple[str, str, str], ...] = ()  # (id, old deck, new deck)
     notetypes_changed: tuple[str, ...] = ()
+    # The note id of each removed and moved item: a search for it finds this deck's note only.
+    note_ids: tuple[tuple[str, int], ...] = ()
 
     @property
     def is_empty(self) -> bool:

@@ -48,5 +48,17 @@ def field_search(field: str, text: str) -> str:
 
 
 def items_search(item_ids: Iterable[str]) -> str:
-    """A search for the notes of these items (``"ID:a" OR "ID:b"``), to paste into Anki's browser."""
+    """A search for the notes of these items (``"ID:a" OR "ID:b"``), in any deck."""
     return " OR ".join(field_search(ID_FIELD, item_id) for item_id in item_ids)
+
+
+def notes_search(notes: Iterable[tuple[str, int]]) -> str:
+    """A search for exactly these notes, each given as (item id, note id), to paste into Anki's
+    browser: ``(nid:1 "ID:a") OR (nid:2 "ID:b")``.
+
+    The item id alone is not enough: every studydeck deck shares the two note types, so a
+    learner with two decks that both have an item `a` would find both notes. The note id alone
+    is not enough either: Anki gives an imported note a new id when its id is taken, and that
+    id may then be another note's. A note matching both is the one meant.
+    """
+    return " OR ".join(f"(nid:{note_id} {field_search(ID_FIELD, item_id)})" for item_id, note_id in notes)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from studydeck.apply.deckpackage import DeckPackage, Kind
+from studydeck.apply.deckpackage import DeckPackage, NotetypeInfo
 from studydeck.apply.errors import INSTALL_HINT, ApplyError
 
 if TYPE_CHECKING:
@@ -55,23 +55,13 @@ class NoteState:
     cards: tuple[CardState, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class NotetypeState:
-    id: int
-    name: str
-    kind: Kind
-    fields: tuple[str, ...]
-    templates: tuple[str, ...]
-    mod: int
-
-
 @dataclass(frozen=True)
 class CollectionState:
     """What apply needs to know of the collection: the deck's notes (by GUID) and little else."""
 
     path: Path
     notes: Mapping[str, NoteState]
-    notetypes: Mapping[int, NotetypeState]  # the package's and those of the deck's notes, when present
+    notetypes: Mapping[int, NotetypeInfo]  # the package's and those of the deck's notes, when present
     decks: frozenset[str]  # those of the package's decks that the collection has
     missing_media: tuple[str, ...]  # the package's media files not in the collection's media folder
 
@@ -192,11 +182,11 @@ class LearnerCollection:
             notes[guid] = NoteState(nid, guid, mid, mod, fields, tuple(tags.split()), tuple(cards.get(nid, ())))
         return notes
 
-    def _notetype(self, ntid: int) -> NotetypeState | None:
+    def _notetype(self, ntid: int) -> NotetypeInfo | None:
         model = self.col.models.get(cast("NotetypeId", ntid))
         if model is None:
             return None
-        return NotetypeState(
+        return NotetypeInfo(
             id=int(model["id"]),
             name=str(model["name"]),
             kind="cloze" if model.get("type") == 1 else "basic",

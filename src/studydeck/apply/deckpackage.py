@@ -15,17 +15,20 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from studydeck.anki.manifest import ENTRY_NAME, Manifest, ManifestError, parse_manifest
 from studydeck.apply.errors import ApplyError
+from studydeck.model import ItemKind
 
-Kind = Literal["basic", "cloze"]
+Kind = ItemKind  # a note type's kind: basic or cloze
 _COLLECTION = "collection.anki2"
 
 
 @dataclass(frozen=True, slots=True)
-class PackageNotetype:
+class NotetypeInfo:
+    """A note type as apply compares them, in the package or in the learner's collection."""
+
     id: int
     name: str
     kind: Kind
@@ -51,7 +54,7 @@ class DeckPackage:
     path: Path
     manifest: Manifest
     notes: Mapping[str, PackageNote]  # by GUID, in the package's order
-    notetypes: Mapping[int, PackageNotetype]
+    notetypes: Mapping[int, NotetypeInfo]
     decks: tuple[str, ...]  # every deck the package's cards go to, and its top deck
     media: tuple[str, ...]  # the media files' names
 
@@ -147,8 +150,8 @@ def _check_identity(path: Path, manifest: Manifest, notes: Mapping[str, PackageN
             )
 
 
-def _notetype(data: dict[str, Any]) -> PackageNotetype:
-    return PackageNotetype(
+def _notetype(data: dict[str, Any]) -> NotetypeInfo:
+    return NotetypeInfo(
         id=int(data["id"]),
         name=str(data["name"]),
         kind="cloze" if data.get("type") == 1 else "basic",

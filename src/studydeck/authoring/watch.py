@@ -13,8 +13,10 @@ from studydeck.diagnostics import ContentError, Diagnostic, Location, Severity
 from studydeck.source.folder import is_card_file_name, is_hidden
 from studydeck.source.validate import IMAGE_SUFFIXES
 
-#: Saves closer together than this are one burst (an editor's "save all", a `git checkout`).
-QUIET_MS = 300
+#: Saves closer together than this are one burst (an editor's "save all", a `git checkout`
+#: write their files within milliseconds of each other). The watcher checks twice a period, so
+#: a save is noticed 30 to 60 ms later: a good part of a one-item rebuild's latency, so keep it short.
+QUIET_MS = 30
 #: A burst that goes on longer than this is handled anyway, and its remainder later.
 MAX_WAIT_MS = 2000
 #: How often the watcher wakes up when nothing happens (it then checks the stop event).

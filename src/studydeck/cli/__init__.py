@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from studydeck import __version__
-from studydeck.cli.report import print_diagnostics
+from studydeck.cli.report import SUMMARY, print_diagnostics
 from studydeck.diagnostics import ContentError, OutputError, display_path
 from studydeck.outputs import OutputPathError
 
@@ -26,6 +26,8 @@ EXIT_INTERNAL = 3  # a bug in studydeck
 #: Each command lives in studydeck.cli.<name>, imported only when that command runs, so
 #: `studydeck build` on an unchanged folder does not pay for PDF, export or watch machinery.
 COMMANDS = ("build", "check", "quiz", "cards", "lock", "init", "watch", "stats", "diff", "export", "apply")
+#: The commands that print the first few warnings of each kind, then a count per kind.
+SUMMARISED = ("build", "watch")
 
 
 class StudydeckGroup(click.Group):
@@ -50,7 +52,10 @@ class StudydeckGroup(click.Group):
         except OutputPathError as exc:  # a path the user named that studydeck will not write to
             raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from exc
         except ContentError as exc:
-            print_diagnostics(exc.diagnostics, failed=True)
+            # `build` summarises warnings per kind (`build --strict` on a large deck fails on
+            # thousands); `check` lists every one, for editors and CI.
+            summary = ctx.invoked_subcommand in SUMMARISED or bool(ctx.meta.get(SUMMARY))
+            print_diagnostics(exc.diagnostics, failed=True, summary=summary)
             ctx.exit(EXIT_CONTENT)
         except OutputError as exc:
             print_output_error(exc)

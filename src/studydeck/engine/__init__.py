@@ -1,6 +1,7 @@
 """The incremental build: plan → pipeline → outputs → record.
 
-`build_deck` reads the folder once (`plan`), replays the last result when nothing changed, and
+`build_deck` is a `session.BuildSession` that builds once (`watch` keeps one and builds
+after every burst of saves). A build reads the folder once (`plan`), replays the last result when nothing changed, and
 otherwise runs the one pass over the cards (`pipeline`, through `validation` and its
 `cache`) into the working collection (`sinks`), then writes each stale output and records
 what it made (`build`, with `index` and `state`). `staleness` owns every decision about
@@ -14,13 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from studydeck.diagnostics import Diagnostic
+from studydeck.diagnostics import Diagnostic, DiagnosticSummary
 
 if TYPE_CHECKING:
     from studydeck.anki.notetypes import NoteTypes
@@ -32,12 +32,16 @@ if TYPE_CHECKING:
 class BuildResult:
     package: Path
     report: ChangeReport
-    warnings: tuple[Diagnostic, ...]
+    # Every warning, in order. After a build that had nothing to do they are read from its
+    # state only when asked for: `warning_summary` is what the terminal shows.
+    warnings: Sequence[Diagnostic]
     note_count: int
     card_count: int
     printouts: tuple[Path, ...] = ()  # the quiz sheet, its key and the flashcards, as PDF
     written: tuple[Path, ...] = ()  # the outputs made anew (the others were already up to date)
     printouts_skipped: bool = False  # the deck is too large for whole-deck printouts
+    warning_summary: DiagnosticSummary = field(default_factory=DiagnosticSummary)  # the first few of each kind
+    first_build: bool = False  # no earlier build's outputs were there: everything was made anew
 
 
 def package_path(out_dir: Path, deck_id: str) -> Path:
@@ -56,17 +60,11 @@ def build_deck(
     track: FileTracker | None = None,
 ) -> BuildResult:
     """Build ``<out_dir>/<deck id>.apkg`` and its printouts, and update the lockfile, atomically."""
-    from studydeck.engine.exclusive import exclusive_build
-    from studydeck.engine.plan import read_inputs, unchanged_result
+    from studydeck.engine.session import BuildSession
 
-    with exclusive_build(cards_dir, out_dir), cyclic_gc_paused():
-        inputs = read_inputs(cards_dir, out_dir, notetypes)
-        unchanged = unchanged_result(inputs, strict)
-        if unchanged is not None:
-            return unchanged
-        from studydeck.engine.build import make_outputs
-
-        return make_outputs(inputs, notetypes, time.time() if now is None else now, strict, cache_dir, track)
+    # The one-shot build is a session that builds once (`watch` keeps one for every save).
+    session = BuildSession(cards_dir, out_dir, notetypes=notetypes, cache_dir=cache_dir, keep_package=False)
+    return session.build(now=now, strict=strict, track=track)
 
 
 @contextlib.contextmanager

@@ -18,16 +18,15 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from studydeck.anki.apkg import Segments
+from studydeck.anki.apkg import Kept, Segments
 from studydeck.anki.collection import Collection
 from studydeck.anki.manifest import manifest_entry
 from studydeck.anki.notes import MediaFile
 from studydeck.anki.notetypes import NoteTypes
-from studydeck.diagnostics import ContentError, Diagnostics, OutputError, display_path
+from studydeck.diagnostics import ContentError, Diagnostics, DiagnosticSummary, OutputError, display_path, summarise
 from studydeck.engine import BuildResult, package_path
-from studydeck.engine.cache import FileCache, default_cache_dir
+from studydeck.engine.cache import FileCache
 from studydeck.engine.index import (
     COLLECTION_FILE,
     INDEX_FILE,
@@ -39,14 +38,17 @@ from studydeck.engine.index import (
 )
 from studydeck.engine.pipeline import Identity, PassResult, Sources, read_sources, run_pass
 from studydeck.engine.plan import BuildInputs
+from studydeck.engine.session import Remembered
 from studydeck.engine.sinks import CollectionSink, load_cards
 from studydeck.engine.staleness import (
     decks_key,
     file_digest,
+    first_build,
     index_context,
     output_is_current,
     package_inputs,
     printout_inputs,
+    still_as_written,
     usable_index,
 )
 from studydeck.engine.state import STATE_FILE, BuildState, format_state
@@ -55,7 +57,7 @@ from studydeck.identity.lockfile import format_lockfile, load_lockfile, update_l
 from studydeck.identity.reconcile import Reconciled
 from studydeck.outputs import Content, remove_leftovers, staged, temporary_sibling, write_atomic, write_content
 from studydeck.printing.printouts import MAX_PRINTED_ITEMS, printout_paths
-from studydeck.source.folder import LOCK_FILE, file_stat, not_a_regular_file
+from studydeck.source.folder import LOCK_FILE, FileStat, file_stat, not_a_regular_file
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class Build:
     strict: bool
     cache: FileCache
     track: FileTracker | None
+    remembered: Remembered | None  # what the session remembers of its last build
+    keep_package: bool  # the session keeps the package's segments for its next build
 
     @property
     def out_dir(self) -> Path:
@@ -99,30 +103,33 @@ def make_outputs(
     notetypes: NoteTypes,
     now: float,
     strict: bool,
-    cache_dir: Path | Literal["default"] | None,
+    cache: FileCache,
     track: FileTracker | None = None,
-) -> BuildResult:
-    """Compile the cards and make every output whose inputs changed, in the crash-safe order."""
-    cache = FileCache(default_cache_dir() if cache_dir == "default" else cache_dir)
-    build = prepare(inputs, notetypes, now, strict, cache, track)
+    remembered: Remembered | None = None,
+    keep_package: bool = False,
+) -> tuple[BuildResult, Remembered]:
+    """Compile the cards and make every output whose inputs changed, in the crash-safe order;
+    what was written, for the session to remember."""
+    build = prepare(inputs, notetypes, now, strict, cache, track, remembered, keep_package)
     canonical = temporary_sibling(build.out_dir / COLLECTION_FILE)
     try:
         compiled = compile_into_collection(build, canonical)
         lock_text = next_lockfile_text(build, compiled.result)
         fingerprints, writers = stale_outputs(build, compiled, lock_text)
+        summary = summarise(compiled.result.warnings)  # (once: the state records it for unchanged builds)
         # From here on, the order is the crash-safety contract:
         digests = write_together(build, fingerprints, writers)  # 1. outputs and lockfile, renamed together
         try:  # (the outputs are new now: an error must not say the previous ones were kept)
             remove_stale_printouts(build, fingerprints)  # 2. printouts that no longer describe the deck
             replace_working_collection(build, compiled.canonical)  # 3. the collection the index describes
-            record_index(build, compiled.result, lock_text, writers)  # 4. what the outputs were made of
-            record_state(build, compiled, fingerprints, digests)  # 5. last: it says that all of the above is done
+            index = record_index(build, compiled.result, lock_text, writers)  # 4. what the outputs were made of
+            state = record_state(build, compiled, fingerprints, digests, summary)  # 5. last: says all above is done
         except (OSError, OutputError) as exc:
             raise _after_renames(build, exc, writers) from exc
     finally:
         canonical.unlink(missing_ok=True)
     printouts = tuple(path for path in fingerprints if path.suffix == ".pdf")
-    return BuildResult(
+    result = BuildResult(
         package=build.package,
         report=_reconciled(compiled.result).report,
         warnings=compiled.result.warnings,
@@ -131,7 +138,12 @@ def make_outputs(
         printouts=printouts,
         written=tuple(path for path in writers if path != build.lock_path),
         printouts_skipped=compiled.result.item_count > 0 and not printouts,
+        warning_summary=summary,
+        first_build=first_build(inputs.state),
     )
+    writer = writers.get(build.package)
+    kept = writer.kept if isinstance(writer, PackageWriter) else remembered.package if remembered else None
+    return result, Remembered(state[0], state[1], index[0], index[1], kept)
 
 
 def _after_renames(build: Build, exc: OSError | OutputError, writers: Writers) -> OutputError:
@@ -145,9 +157,17 @@ def _after_renames(build: Build, exc: OSError | OutputError, writers: Writers) -
 
 
 def prepare(
-    inputs: BuildInputs, notetypes: NoteTypes, now: float, strict: bool, cache: FileCache, track: FileTracker | None
+    inputs: BuildInputs,
+    notetypes: NoteTypes,
+    now: float,
+    strict: bool,
+    cache: FileCache,
+    track: FileTracker | None,
+    remembered: Remembered | None = None,
+    keep_package: bool = False,
 ) -> Build:
-    """deck.yaml, the lockfile (read once), and the last build's index if it may be used."""
+    """deck.yaml, the lockfile (read once), and the last build's index if it may be used (from
+    the session's memory while the file is as its last build wrote it)."""
     diags = Diagnostics()
     sources = read_sources(inputs.folder, diags)
     if sources is None:
@@ -155,7 +175,10 @@ def prepare(
     context = index_context(sources.deck_digest, notetypes)
     lock_path = inputs.cards_dir / LOCK_FILE
     lock_bytes = _read_bytes(lock_path)
-    index = read_index(inputs.out_dir)
+    if remembered is not None and still_as_written(inputs.out_dir / INDEX_FILE, remembered.index_stat):
+        index = remembered.index
+    else:
+        index = read_index(inputs.out_dir)
     base = (
         index
         if usable_index(index, inputs.out_dir, context, lock_bytes, package_path(inputs.out_dir, sources.deck.id))
@@ -163,7 +186,7 @@ def prepare(
     )
     lock = base.lockfile if base else load_lockfile(lock_path)
     identity = Identity(lock, now, notetypes)
-    return Build(inputs, sources, identity, lock_bytes, base, context, strict, cache, track)
+    return Build(inputs, sources, identity, lock_bytes, base, context, strict, cache, track, remembered, keep_package)
 
 
 def compile_into_collection(build: Build, canonical: Path) -> Compiled:
@@ -226,21 +249,24 @@ Writers = dict[Path, Content]
 @dataclass
 class PackageWriter:
     """Writes the package, compressing the collection in segments and copying the ones the
-    last package already has; it remembers how it compressed (for the next build's index)."""
+    last package already has; it remembers how it compressed (for the next build's index) and,
+    in a session that keeps them (`watch`), the segments themselves (for its next build)."""
 
     canonical: Path
     media: tuple[MediaFile, ...]
     manifest: tuple[str, bytes]  # what `studydeck apply` needs (Anki's import ignores it)
     previous: tuple[Path, Segments] | None
+    kept: Kept | None = None  # the last package's segments in memory, from the session
+    keep: bool = False
     segments: Segments = field(default_factory=Segments)
 
     def __call__(self, temp: Path) -> None:
-        from studydeck.anki.apkg import write_apkg
+        from studydeck.anki.apkg import write_package
 
         files = [("media", json.dumps({str(i): m.name for i, m in enumerate(self.media)}).encode())]
         files += [(str(i), m.path.read_bytes()) for i, m in enumerate(self.media)]
         files.append(self.manifest)
-        self.segments = write_apkg(temp, self.canonical, files, self.previous)
+        self.segments, self.kept = write_package(temp, self.canonical, files, self.previous, self.kept, self.keep)
 
 
 def stale_outputs(build: Build, compiled: Compiled, lock_text: str) -> tuple[dict[Path, str], Writers]:
@@ -253,7 +279,10 @@ def stale_outputs(build: Build, compiled: Compiled, lock_text: str) -> tuple[dic
         previous = (package, base.segments) if base else None
         removed = {entry.id: entry.mod for entry in _reconciled(result).lockfile.gone.values()}
         manifest = manifest_entry(build.sources.deck, removed)
-        writers[package] = PackageWriter(compiled.canonical, result.media, manifest, previous)
+        kept = build.remembered.package if build.remembered else None
+        writers[package] = PackageWriter(
+            compiled.canonical, result.media, manifest, previous, kept, build.keep_package
+        )
     if 0 < result.item_count <= MAX_PRINTED_ITEMS:
         fingerprints.update(printouts(build, result, writers))
     if build.lock_bytes is None or build.lock_bytes.decode("utf-8", errors="replace") != lock_text:
@@ -308,7 +337,9 @@ def replace_working_collection(build: Build, canonical: Path) -> None:
     threading.Thread(target=old.unlink, kwargs={"missing_ok": True}).start()
 
 
-def record_index(build: Build, result: PassResult, lock_text: str, writers: Writers) -> None:
+def record_index(
+    build: Build, result: PassResult, lock_text: str, writers: Writers
+) -> tuple[BuildIndex, FileStat | None]:
     """What the working collection, the package and the lockfile now hold, for the next build."""
     writer = writers.get(build.package)
     segments = (
@@ -325,10 +356,17 @@ def record_index(build: Build, result: PassResult, lock_text: str, writers: Writ
         collection=file_stat(build.out_dir / COLLECTION_FILE),
         decks=decks_key(build.sources.deck, result.deck_names, reconciled.notetypes),
     )
-    write_index(build.out_dir, index, build.base)
+    written = write_index(build.out_dir, index, build.base)
+    return written, file_stat(build.out_dir / INDEX_FILE)
 
 
-def record_state(build: Build, compiled: Compiled, fingerprints: dict[Path, str], digests: dict[Path, str]) -> None:
+def record_state(
+    build: Build,
+    compiled: Compiled,
+    fingerprints: dict[Path, str],
+    digests: dict[Path, str],
+    summary: DiagnosticSummary,
+) -> tuple[BuildState, FileStat | None]:
     """What this build made from what: the next build with the same inputs does nothing."""
     inputs, result = build.inputs, compiled.result
     images = tuple(sorted({m.path.relative_to(inputs.cards_dir).as_posix() for m in result.media}))
@@ -339,8 +377,10 @@ def record_state(build: Build, compiled: Compiled, fingerprints: dict[Path, str]
         warnings=result.warnings,
         counts=(result.item_count, compiled.card_count),
         known=inputs.known_files(),
+        summary=summary,
     )
     write_atomic(build.out_dir / STATE_FILE, format_state(state))
+    return state, file_stat(build.out_dir / STATE_FILE)
 
 
 def _reconciled(result: PassResult) -> Reconciled:

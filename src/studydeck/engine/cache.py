@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 CACHE_FORMAT = 3
 #: Old entries beyond this many (or four per card file) are pruned after a build.
 MIN_ENTRIES_KEPT = 2000
+#: A cache kept between builds (`watch`'s session) prunes again only after this many new entries:
+#: listing a large cache would cost every one-item rebuild about 10 ms.
+PRUNE_AFTER_ENTRIES = 64
 
 
 def default_cache_dir() -> Path | None:
@@ -55,6 +58,8 @@ def decode_entry(data: bytes) -> ValidatedFile:
 class FileCache:
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
+        self._pruned = False
+        self._added = 0  # entries stored since the last prune
 
     def _entry(self, key: str) -> Path:
         assert self.directory is not None
@@ -91,11 +96,15 @@ class FileCache:
             entry.parent.mkdir(parents=True, exist_ok=True)
             # Not durable: a torn entry after a crash is unreadable, and unreadable entries are recomputed.
             write_atomic(entry, encoded, durable=False)
+            self._added += 1
 
     def prune(self, keep: int) -> None:
-        """Delete the oldest entries beyond ``keep``."""
+        """Delete the oldest entries beyond ``keep`` (the first time, then every PRUNE_AFTER_ENTRIES new ones)."""
         if self.directory is None or not self.directory.is_dir():
             return
+        if self._pruned and self._added < PRUNE_AFTER_ENTRIES:
+            return
+        self._pruned, self._added = True, 0
         entries = [p for p in self.directory.glob("??/*") if p.is_file()]
         if len(entries) <= keep:
             return

@@ -14,6 +14,7 @@ safe to delete.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import marshal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,8 +108,9 @@ def read_index(out_dir: Path) -> BuildIndex | None:
         return None
 
 
-def write_index(out_dir: Path, index: BuildIndex, previous: BuildIndex | None) -> None:
-    """Write ``index``; files summarised as in ``previous`` keep their stored bytes."""
+def write_index(out_dir: Path, index: BuildIndex, previous: BuildIndex | None) -> BuildIndex:
+    """Write ``index``; files summarised as in ``previous`` keep their stored bytes. Returns
+    ``index`` with each file's stored bytes, as `read_index` would read it back."""
     # A reused file's summary is the very object the previous index read: its bytes are as stored.
     kept = {id(f): previous.encoded[f.path] for f in previous.files} if previous else {}
     files = tuple(kept.get(id(f)) or codec(FileSummary).dumps(f) for f in index.files)
@@ -119,6 +121,7 @@ def write_index(out_dir: Path, index: BuildIndex, previous: BuildIndex | None) -
     )  # fmt: skip
     # Not flushed to disk: after a power cut a torn index fails to read, and the next build runs in full.
     write_atomic(out_dir / INDEX_FILE, marshal.dumps((INDEX_FORMAT, codec(_Stored).encode(stored))), durable=False)
+    return dataclasses.replace(index, encoded={f.path: data for f, data in zip(index.files, files, strict=True)})
 
 
 def journal_path(out_dir: Path) -> Path:

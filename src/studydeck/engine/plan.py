@@ -11,14 +11,18 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studydeck.anki.notetypes import NoteTypes
 from studydeck.diagnostics import ContentError
 from studydeck.engine import BuildResult
-from studydeck.engine.staleness import build_inputs, folder_fingerprint, unchanged_since
-from studydeck.engine.state import BuildState, read_state
+from studydeck.engine.staleness import build_inputs, folder_fingerprint, still_as_written, unchanged_since
+from studydeck.engine.state import STATE_FILE, BuildState, read_state
 from studydeck.model import ChangeReport
 from studydeck.source.folder import FolderContents, KnownFiles, read_folder
+
+if TYPE_CHECKING:
+    from studydeck.engine.session import Remembered
 
 
 @dataclass(frozen=True)
@@ -43,11 +47,17 @@ class BuildInputs:
         return build_inputs(self.folder_fingerprint, self.cards_dir, images)
 
 
-def read_inputs(cards_dir: Path, out_dir: Path, notetypes: NoteTypes) -> BuildInputs:
+def read_inputs(
+    cards_dir: Path, out_dir: Path, notetypes: NoteTypes, remembered: Remembered | None = None
+) -> BuildInputs:
     """Read the card files: the build fingerprints them, and loads exactly these bytes (a file
     that changes before it is loaded is reported, not loaded). Files the last build read, and
-    unchanged since, are taken at its word (`KnownFiles`)."""
-    state = read_state(out_dir)
+    unchanged since, are taken at its word (`KnownFiles`). The last build's state comes from
+    the session's memory while the file is as that build wrote it."""
+    if remembered is not None and still_as_written(out_dir / STATE_FILE, remembered.state_stat):
+        state = remembered.state
+    else:
+        state = read_state(out_dir)
     read_ns = time.time_ns()
     folder = read_folder(cards_dir, keep_bytes=False, known=state.known)  # (each file read again when parsed)
     return BuildInputs(cards_dir, out_dir, folder, folder_fingerprint(folder, notetypes), state, read_ns)
@@ -70,4 +80,5 @@ def unchanged_result(inputs: BuildInputs, strict: bool) -> BuildResult | None:
         card_count=state.counts[1],
         printouts=tuple(printouts),
         printouts_skipped=state.counts[0] > 0 and not printouts,
+        warning_summary=state.summary,
     )

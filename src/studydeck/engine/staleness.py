@@ -5,7 +5,9 @@ A build reuses earlier work at four levels, each decided here and nowhere else:
 - a card file's notes, from the last build's collection: `usable_index`, `reusable_file`;
 - an output file (package, printouts): `output_is_current` with `package_inputs`,
   `printout_inputs`;
-- the whole build, when nothing changed: `build_inputs` against the recorded state.
+- the whole build, when nothing changed: `build_inputs` against the recorded state;
+- what a session (`engine.session`, e.g. `watch`) remembers of its last build's state and
+  index, instead of reading them again: `still_as_written`.
 
 Every recipe goes through `fingerprint`, which always includes studydeck's own code, so no
 result outlives the code that made it. Adding an input means adding it to a recipe here.
@@ -13,6 +15,7 @@ result outlives the code that made it. Adding an input means adding it to a reci
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import stat
 import sys
@@ -20,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studydeck.source.folder import LOCK_FILE, MAX_FILE_BYTES, FileBytes, FolderContents, file_stat
+from studydeck.source.folder import LOCK_FILE, MAX_FILE_BYTES, FileBytes, FileStat, FolderContents, file_stat
 from studydeck.version import code_digest
 
 if TYPE_CHECKING:
@@ -75,7 +78,13 @@ def cache_key(file: FileBytes, deck_digest: str) -> str:
     path and bytes, deck.yaml's bytes, and the Python that marshals the entry."""
     if file.digest is None:
         return ""
-    return fingerprint(["cache", sys.version, str(file.path), deck_digest, file.digest])
+    return _cache_key(str(file.path), deck_digest, file.digest)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cache_key(path: str, deck_digest: str, digest: str) -> str:
+    # (remembered: a session computes the same keys for every unchanged file at every build)
+    return fingerprint(["cache", sys.version, path, deck_digest, digest])
 
 
 # -- a card file's notes (the index and the working collection) ----------------------------
@@ -113,6 +122,15 @@ def decks_key(deck: Deck, deck_names: Sequence[str], notetypes: Sequence[tuple[N
     """What the collection's description of its decks and note types is made from."""
     parts = [(nt.id, nt.content_hash(), mod) for nt, mod in notetypes]
     return fingerprint(["decks", deck.id, deck.name, deck.description, repr(tuple(deck_names)), repr(parts)])
+
+
+def still_as_written(path: Path, written: FileStat | None) -> bool:
+    """Whether a file a build of this session wrote (the state, the index) is still exactly
+    what it wrote, so that what the session remembers of it may stand in for reading it.
+
+    Every such file is replaced by a rename, so a rewrite by anyone gives it another inode or
+    change time; equal stats are the same test `usable_index` applies to the package."""
+    return written is not None and file_stat(path) == written
 
 
 # -- each output -------------------------------------------------------------------------
@@ -161,11 +179,16 @@ def build_inputs(folder: str, cards_dir: Path, images: Iterable[str]) -> str:
     return fingerprint(["build", folder, lockfile, files_fingerprint(cards_dir / image for image in images)])
 
 
+def first_build(state: BuildState) -> bool:
+    """Whether no earlier build's outputs are recorded in the output folder (a fresh clone, or
+    a deleted build folder): the build makes everything anew, whatever the lockfile says."""
+    return not any(name.endswith(".apkg") for name in state.outputs)
+
+
 def unchanged_since(state: BuildState, out_dir: Path, inputs: str) -> bool:
     """Whether the last build's outputs still stand: same inputs, every output intact."""
-    has_package = any(name.endswith(".apkg") for name in state.outputs)
     return (
-        has_package
+        not first_build(state)
         and state.inputs == inputs
         and all(output_is_current(state, out_dir / name, entry[0]) for name, entry in state.outputs.items())
     )

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from studydeck.diagnostics import ContentError, Diagnostics, Location
+from studydeck.diagnostics import ContentError, Diagnostic, Diagnostics, Location, Severity
 from studydeck.model import ID_PATTERN
 from studydeck.source.folder import not_a_regular_file
 
@@ -185,6 +185,9 @@ def update_lockfile_text(text: str, old: Lockfile, new: Lockfile) -> str:
     changed = {"item": _changed(old.items, new.items), "gone": _changed(old.gone, new.gone)}
     if sum(map(len, changed.values())) > MAX_LINES_UPDATED or not (old.kinds_known and new.kinds_known):
         return format_lockfile(new)
+    spliced = _splice(text, new, changed)
+    if spliced is not None:
+        return spliced
     lines = _head_lines(new)
     end = len(text) - 1  # (before the final line feed)
     for kind, start in sections.items():
@@ -203,6 +206,27 @@ def update_lockfile_text(text: str, old: Lockfile, new: Lockfile) -> str:
                 body[at : at + present] = [_line(kind, entry)]
         lines += body
     return "\n".join(lines) + "\n"
+
+
+def _splice(text: str, new: Lockfile, changed: dict[str, set[str]]) -> str | None:
+    """The common case of an edit, in 1 ms instead of 40 (35,000 items): the same head, and each
+    changed line still there (no line added or removed), replaced where it is. None otherwise."""
+    head = "\n".join(_head_lines(new)) + "\n"
+    if not text.startswith(head) or text[len(head) : len(head) + 5] not in ("item ", "gone ", ""):
+        return None
+    edits: list[tuple[int, int, str]] = []
+    for kind, ids in changed.items():
+        entries = new.items if kind == "item" else new.gone
+        for item_id in ids:
+            start = text.find(f"\n{kind} {item_id} ") + 1
+            if item_id not in entries or start == 0:
+                return None  # a line to add or remove: `update_lockfile_text` sorts it in
+            edits.append((start, text.index("\n", start), _line(kind, entries[item_id])))
+    parts, at = [], 0
+    for start, end, line in sorted(edits):
+        parts += [text[at:start], line]
+        at = end
+    return "".join([*parts, text[at:]])
 
 
 def _changed(old: dict[str, LockEntry], new: dict[str, LockEntry]) -> set[str]:
@@ -244,6 +268,13 @@ def read_lockfile(path: Path, diags: Diagnostics) -> Lockfile:
 
 def lockfile_is_not_a_file(kind: str) -> str:
     return f"the lockfile is {kind}, not a file; move it away (the next build writes a new lockfile)"
+
+
+def refuse_unless_a_file(path: Path) -> None:
+    """ContentError if something other than a regular file is at the lockfile's path."""
+    kind = not_a_regular_file(path)
+    if kind is not None:
+        raise ContentError([Diagnostic(Location(str(path)), Severity.ERROR, lockfile_is_not_a_file(kind))])
 
 
 REPAIR_HINT = "run `studydeck lock --repair` to rewrite it, keeping every line that can be read"

@@ -135,6 +135,10 @@ class Reconciler:
             removed=tuple(removed),
             moved=tuple(self.moved),
             notetypes_changed=tuple(notetypes_changed),
+            note_ids=tuple(
+                [(item_id, lock.items[item_id].note_id) for item_id in removed]
+                + [(item_id, entries[item_id].note_id) for item_id, _, _ in self.moved]
+            ),
         )
         return Reconciled(Lockfile(self.deck.id, notetype_entries, entries, gone), report, tuple(notetype_mods))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -75,6 +76,42 @@ def _break(text: str, start: int, end: int) -> int:
         if not _joined(text, cut):
             return cut
     return end  # (only combining marks: a run no renderer shows as one character anyway)
+
+
+#: In the PDFs, a run of this many characters or more that Typst cannot break (no space, no
+#: hyphen: a long link, a word of letters and digits) gets a break opportunity every
+#: BREAK_EVERY characters, so that it wraps instead of running off the card or the page.
+#: Shorter runs are left as they are: they fit the narrowest line (a card, about 32 average
+#: letters at the largest size, 15pt). Text without spaces in Chinese or Japanese needs no
+#: help: Typst breaks between its characters anyway.
+LONG_RUN = 32
+BREAK_EVERY = 4
+_LONG_RUN = re.compile(rf"[^\s\-]{{{LONG_RUN},}}")
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def breakable(text: str) -> str:
+    """``text`` for print: a zero-width space every BREAK_EVERY characters of each long run with
+    no place to break, never inside a character with its accents, an emoji, or a `_____` blank.
+    (Typst could break anywhere itself, but a break after every character makes its line
+    breaking slow: seconds for a few cards.)"""
+    if len(text) < LONG_RUN:
+        return text
+    return _LONG_RUN.sub(_with_breaks, text)
+
+
+def _with_breaks(match: re.Match[str]) -> str:
+    run = match.group()
+    parts, start, cut = [], 0, BREAK_EVERY
+    while cut < len(run):
+        while cut < len(run) and (_joined(run, cut) or run[cut - 1] == run[cut] == "_"):
+            cut += 1  # (forward only: every round ends further on)
+        if cut == len(run):
+            break
+        parts.append(run[start:cut])
+        start, cut = cut, cut + BREAK_EVERY
+    parts.append(run[start:])
+    return _ZERO_WIDTH_SPACE.join(parts)
 
 
 def _is_space(char: str) -> bool:

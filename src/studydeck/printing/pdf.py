@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import typst
 
-from studydeck.printing.flashcards import Flashcard
+from studydeck.printing.flashcards import Flashcard, breakable
 from studydeck.printing.quiz import Question, QuizSheet
 
 Paper = Literal["a4", "letter"]
@@ -40,11 +40,22 @@ def _render(template: str, data: dict[str, Any]) -> bytes:
     pdf: bytes = typst.compile(
         TEMPLATES / template,
         root=TEMPLATES,
-        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        sys_inputs={"data": json.dumps(_for_print(data), ensure_ascii=False)},
         ignore_system_fonts=True,
         font_paths=[],
     )
     return pdf
+
+
+def _for_print(value: Any) -> Any:
+    """Every text in the template's data, with long unbreakable runs made breakable."""
+    if isinstance(value, str):
+        return breakable(value)
+    if isinstance(value, dict):
+        return {key: _for_print(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_for_print(item) for item in value]
+    return value
 
 
 def _question_data(q: Question) -> dict[str, Any]:

@@ -8,29 +8,33 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from typing import Any
 
 from studydeck.diagnostics import Diagnostics, Location, did_you_mean
 from studydeck.model import ID_PATTERN
 from studydeck.source.chars import control_character, is_blank
 from studydeck.source.markup import shows_nothing
-from studydeck.source.yamlfile import Node, kind_name
+from studydeck.source.names import tag_problem
+from studydeck.source.yamlfile import Node
 
 _WHITESPACE = re.compile(r"\s")
 
 
-def tag_problem(tag: str) -> str | None:
-    """What Anki would do to ``tag`` that its author did not write, or None: a space splits it in
-    two, an empty part around '::' becomes the word 'blank', and three colons in a row are read
-    one way or another."""
-    if _WHITESPACE.search(tag):
-        return "contains a space; Anki tags are single words (use - or ::)"
-    parts = tag.split("::")
-    if any(is_blank(part) for part in parts):
-        anki = "::".join("blank" if is_blank(part) else part for part in parts)
-        return f"has an empty part around '::' (Anki would make it {anki!r})"
-    if ":::" in tag:
-        return "has three colons in a row; separate the levels of a tag with '::'"
-    return None
+def kind_name(value: Any) -> str:
+    """How a value is described in error messages."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "a date"
+    return "text"
 
 
 class Reader:

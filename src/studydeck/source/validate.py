@@ -18,10 +18,11 @@ from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, MAX_DISTRACTORS, Dec
 from studydeck.source.chars import control_character, name_key
 from studydeck.source.cloze import parse_cloze
 from studydeck.source.folder import image_state
-from studydeck.source.lint import item_warnings, prompt_digest, repeated_questions, repeats
+from studydeck.source.lint import RULES, item_warnings, question_key, repeated_questions, repeats
 from studydeck.source.markup import cloze_rendering_problem
-from studydeck.source.schema import Reader, tag_problem
-from studydeck.source.yamlfile import Node, decode, kind_name, parse
+from studydeck.source.names import deck_names_apart, tag_problem
+from studydeck.source.schema import Reader, kind_name
+from studydeck.source.yamlfile import Node, decode, parse
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 #: The longest deck id: it names the files build writes (`<id>-flashcards.pdf`, and temporary
@@ -45,6 +46,7 @@ ITEM_KEYS = {
     "image": False,
     "wrong": False,
     "reverse": False,
+    "allow": False,
 }
 SOURCE_REF_KEYS = {"key": True, "section": False}
 
@@ -88,8 +90,9 @@ def file_items(items: Sequence[Item]) -> FileItems:
         ids=tuple(item.id for item in items),
         lines=tuple(item.location.line for item in items),
         cols=tuple(item.location.col for item in items),
-        prompts=tuple(map(prompt_digest, items)),
+        prompts=tuple(item.question_key for item in items),
         subdecks=tuple(item.subdeck for item in items),
+        repeat_allowed=tuple(i for i, item in enumerate(items) if any(r == "same-question" for r, _ in item.allow)),
     )
 
 
@@ -100,26 +103,6 @@ def check_across_files(files: Sequence[FileItems], diags: Diagnostics) -> None:
         diags.error(file.location(index), f"duplicate id {file.ids[index]!r} (first used at {first.location(at)})")
     deck_names_apart(files, diags)
     repeated_questions(files, diags)
-
-
-def deck_names_apart(files: Sequence[FileItems], diags: Diagnostics) -> None:
-    """Subdecks Anki would not keep apart: it compares deck names ignoring case, so `Sub` and
-    `sub` (or `A::x` and `a::y`, whose parents are one deck to Anki) would become `Sub` and a
-    second deck renamed `sub_`. Reported once per file, at its first item."""
-    first: dict[str, tuple[str, FileItems]] = {}  # name_key of each deck and parent → (spelling, file)
-    for file in files:
-        for subdeck in dict.fromkeys(file.subdecks):  # (a file's items share one subdeck)
-            parts = subdeck.split("::") if subdeck else []
-            for depth in range(1, len(parts) + 1):
-                name = "::".join(parts[:depth])
-                spelling, where = first.setdefault(name_key(name), (name, file))
-                if spelling != name:
-                    diags.error(
-                        file.location(0),
-                        f"deck {subdeck!r}: {name!r} differs from {spelling!r} (used at {where.location(0)}) only in "
-                        "case; Anki's deck names ignore case, so it would not keep the two apart: spell them the same",
-                    )
-                    break
 
 
 class _Checker(Reader):
@@ -314,6 +297,7 @@ class _Checker(Reader):
         tags = self.tags(v.get("tags"))
         source = self.source_ref(v.get("source"), deck, default_source)
         image = self.image(v.get("image"))
+        allow = self.allow(v.get("allow"))
         if len(self.diags.errors) > errors_before or item_id is None or category is None:
             return None
         item = Item(
@@ -332,9 +316,32 @@ class _Checker(Reader):
             image=image,
             wrong=tuple(text for text, _ in wrong),
             reverse=reverse,
+            allow=tuple((rule, reason) for rule, (reason, _) in allow.items()),
+            question_key=question_key(cloze or "", cloze=True) if is_cloze else question_key(q or "", cloze=False),
         )
-        item_warnings(item, {key: node.loc for key, node in v.items()}, [loc for _, loc in wrong], self.diags)
+        allowed = {rule: loc for rule, (_, loc) in allow.items()}
+        item_warnings(item, {key: node.loc for key, node in v.items()}, [loc for _, loc in wrong], allowed, self.diags)
         return item
+
+    def allow(self, node: Node | None) -> dict[str, tuple[str, Location]]:
+        """`allow:`, the card-quality rules an item acknowledges: rule name → (reason, where)."""
+        if node is None:
+            return {}
+        if not node.is_map:
+            self.diags.error(node.loc, f"allow must be a mapping of rule name → reason, not {kind_name(node.value)}")
+            return {}
+        allowed = {}
+        for rule, entry in node.value.items():
+            where = node.key_loc(rule)
+            if rule not in RULES:
+                self.diags.error(
+                    where, f"unknown rule {rule!r} in allow{did_you_mean(rule, RULES)}; rules: {', '.join(RULES)}"
+                )
+                continue
+            reason = self.text(entry, f"the reason for allowing {rule!r}", required=True)
+            if reason is not None:
+                allowed[rule] = (reason, where)
+        return allowed
 
     def cloze(self, text: str, loc: Location) -> None:
         deletions, problems = parse_cloze(text)

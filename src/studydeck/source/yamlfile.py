@@ -3,14 +3,14 @@
 PyYAML's own loaders drop positions and accept duplicate keys silently, so we read the
 event stream of its (C, when available) parser and build positioned nodes ourselves, in one
 iterative pass. There is no recursion, so a deeply nested document cannot crash the
-interpreter. Aliases are shared, not expanded; their expanded size is counted, so a
-"billion laughs" document is refused at once. Only the plain YAML types are constructed;
-any other tag (``!!python/...``, ``!custom``) is an error and is never executed.
+interpreter. Aliases are shared, not expanded; their expanded size is counted, in values and
+in bytes, so a "billion laughs" document, or a long text repeated by many aliases, is
+refused at once. Only the plain YAML types are constructed; any other tag
+(``!!python/...``, ``!custom``) is an error and is never executed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -41,6 +41,16 @@ def resolve_plain(value: str) -> str:
 
 #: Upper bound on the values that aliases add once expanded, to stop "billion laughs" documents.
 MAX_EXPANDED_VALUES = 1_000_000
+#: Aliases may add at most this much text once expanded (in bytes, counted as the anchored
+#: values are written in the file), or the file's own size if that is larger. Aliases repeat
+#: short things (a source, a caution, a list of distractors): a 300-byte caution shared by
+#: 13,000 items adds under 4 MiB, so a file past both bounds repeats more text than it holds
+#: itself and more than a real deck's file does. A build costs time and memory in proportion
+#: to its text, so a document costs at most what a plain card file twice its size (or 4 MiB
+#: larger) costs, and card files are limited to 16 MiB. Measured: 4 MiB added by aliases builds
+#: in 10-20 s with 1.1 GB, as the same text written out does; 20 MB (a 110 KB file repeating a
+#: 100 KB text 199 times) took 53 s and 5 GB before this bound.
+MIN_ALIAS_BYTES_LIMIT = 4 * 2**20
 #: Deepest nesting of lists and mappings; card files need about five levels.
 MAX_DEPTH = 100
 #: Characters YAML allows nowhere: C0 controls but tab and line breaks, DEL, C1 controls but NEL.
@@ -110,23 +120,6 @@ class Node:
 
 
 
-def kind_name(value: Any) -> str:
-    """How a value is described in error messages."""
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return "a date"
-    return "text"
-
-
 def decode(data: bytes, path: str, diags: Diagnostics) -> str | None:
     """UTF-8 (with or without a BOM) or a located error at the first bad byte."""
     try:
@@ -160,7 +153,7 @@ def parse(text: str, path: str, diags: Diagnostics) -> Node | None:
         return None
     loader = _Loader(text)
     try:
-        return _Composer(path, diags).compose(loader)
+        return _Composer(path, diags, text).compose(loader)
     except _Refused:
         return None
     except yaml.MarkedYAMLError as exc:
@@ -212,21 +205,42 @@ class _Frame:
 
     __slots__ = ("anchor", "key", "node", "size")
 
-    def __init__(self, node: Node, anchor: str | None) -> None:
+    def __init__(self, node: Node, anchor: _Anchor | None) -> None:
         self.node = node
         self.anchor = anchor
         self.key: Node | None = None  # in a mapping: the key waiting for its value
         self.size = 1  # values inside, with aliases expanded
 
 
+class _Anchor:
+    """An anchored value: what its aliases stand for, and how much they add once expanded."""
+
+    __slots__ = ("end", "extra", "nbytes", "node", "size", "start")
+
+    def __init__(self, node: Node, size: int, start: int, end: int = 0, extra: int = 0) -> None:
+        self.node = node
+        self.size = size  # values, with aliases inside expanded; 0 while the value is still open
+        self.start, self.end = start, end  # where it is written, in characters of the text
+        self.extra = extra  # bytes that aliases inside it add
+        self.nbytes = -1  # its bytes once expanded, counted when it is first used
+
+    def expanded_bytes(self, text: str) -> int:
+        if self.nbytes < 0:
+            self.nbytes = len(text[self.start : self.end].encode("utf-8", "surrogatepass")) + self.extra
+        return self.nbytes
+
+
 class _Composer:
     """Builds `Node`s from parser events: positions kept, duplicate keys and odd tags reported."""
 
-    def __init__(self, path: str, diags: Diagnostics) -> None:
+    def __init__(self, path: str, diags: Diagnostics, text: str) -> None:
         self.path = path
         self.diags = diags
-        self.anchors: dict[str, tuple[Node, int]] = {}  # anchor -> (node, expanded size; 0 while open)
+        self.text = text
+        self.anchors: dict[str, _Anchor] = {}
         self.alias_values = 0  # values that aliases add once expanded
+        self.alias_bytes = 0  # and their bytes
+        self.bytes_limit = 0  # MIN_ALIAS_BYTES_LIMIT or the file's size (counted at the first alias)
 
     def error(self, event: Any, message: str) -> None:
         mark = event.start_mark
@@ -241,7 +255,7 @@ class _Composer:
             if kind is yaml.ScalarEvent:
                 node, tag = self.scalar(event)
                 if event.anchor:
-                    self.anchors[event.anchor] = (node, 1)
+                    self.anchors[event.anchor] = _Anchor(node, 1, event.start_mark.index, event.end_mark.index)
                 size = 1
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 stack.append(self.open(event, depth=len(stack)))
@@ -249,8 +263,10 @@ class _Composer:
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 frame = stack.pop()
                 node, tag, size = frame.node, _MAP, frame.size
-                if frame.anchor:
-                    self.anchors[frame.anchor] = (node, size)
+                if frame.anchor:  # its aliases now stand for all of it: values, text, and the aliases inside
+                    anchor = frame.anchor
+                    anchor.size, anchor.end = size, event.end_mark.index
+                    anchor.extra = self.alias_bytes - anchor.extra
             elif kind is yaml.AliasEvent:
                 node, size = self.alias(event)
                 tag = _STR if isinstance(node.value, str) else _MAP
@@ -281,9 +297,10 @@ class _Composer:
         if depth >= MAX_DEPTH:
             self.error(event, f"lists and mappings are nested more than {MAX_DEPTH} levels deep")
             raise _Refused
-        if event.anchor:
-            self.anchors[event.anchor] = (node, 0)
-        return _Frame(node, event.anchor)
+        anchor = None
+        if event.anchor:  # (extra: the aliases' bytes so far, to count those inside it at its end)
+            anchor = self.anchors[event.anchor] = _Anchor(node, 0, event.start_mark.index, extra=self.alias_bytes)
+        return _Frame(node, anchor)
 
     def scalar(self, event: Any) -> tuple[Node, str]:
         mark = event.start_mark
@@ -304,15 +321,14 @@ class _Composer:
         return node, tag
 
     def alias(self, event: Any) -> tuple[Node, int]:
-        found = self.anchors.get(event.anchor)
-        if found is None:
+        anchor = self.anchors.get(event.anchor)
+        if anchor is None:
             self.error(event, f"alias *{event.anchor} refers to no anchor &{event.anchor} above it")
             raise _Refused
-        node, size = found
-        if size == 0:
+        if anchor.size == 0:
             self.error(event, f"alias *{event.anchor} refers to a value that contains it")
             raise _Refused
-        self.alias_values += size
+        self.alias_values += anchor.size
         if self.alias_values > MAX_EXPANDED_VALUES:
             self.error(
                 event,
@@ -320,9 +336,27 @@ class _Composer:
                 "refusing to load it (a 'billion laughs' document?)",
             )
             raise _Refused
+        # Counted without expanding anything: each anchored value's bytes are counted once.
+        self.alias_bytes += anchor.expanded_bytes(self.text)
+        if self.alias_bytes > self.alias_bytes_limit():
+            self.error(
+                event,
+                f"YAML aliases expand this document by over {self.bytes_limit / 2**20:.1f} MiB of text "
+                f"(at most {MIN_ALIAS_BYTES_LIMIT // 2**20} MiB, or the file's own size if larger); "
+                "refusing to load it (a long text repeated by many aliases?)",
+            )
+            raise _Refused
         # The same value, where the alias is: messages about it as a whole point at the alias.
-        mark = event.start_mark
-        return Node(node.value, self.path, mark.line + 1, mark.column + 1, node.key_pos, node.raw), size
+        node, mark = anchor.node, event.start_mark
+        return Node(node.value, self.path, mark.line + 1, mark.column + 1, node.key_pos, node.raw), anchor.size
+
+    def alias_bytes_limit(self) -> int:
+        if not self.bytes_limit:
+            # (a character is at most 4 bytes: most files need not be encoded to know they are small)
+            small = 4 * len(self.text) <= MIN_ALIAS_BYTES_LIMIT
+            file_bytes = 0 if small else len(self.text.encode("utf-8", "surrogatepass"))
+            self.bytes_limit = max(MIN_ALIAS_BYTES_LIMIT, file_bytes)
+        return self.bytes_limit
 
     def attach(self, parent: _Frame, node: Node, tag: str, size: int) -> None:
         parent.size += size
