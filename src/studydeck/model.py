@@ -13,6 +13,10 @@ from studydeck.diagnostics import Diagnostic, Location
 #: Item, deck and category ids: lowercase, safe in tags and file names (Anki searches escape `_`: anki/search.py).
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 
+#: The longest deck id: it names the files build writes (`<id>-flashcards.pdf`, and temporary
+#: files with 30 more characters), and file names have at most 255 bytes.
+MAX_DECK_ID = 100
+
 #: The most distractors (`wrong:`) an item may have: with its answer, a multiple-choice question
 #: letters its options A to Z.
 MAX_DISTRACTORS = 25

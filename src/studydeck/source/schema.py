@@ -11,7 +11,7 @@ import unicodedata
 from typing import Any
 
 from studydeck.diagnostics import Diagnostics, Location, did_you_mean
-from studydeck.model import ID_PATTERN
+from studydeck.model import ID_PATTERN, MAX_DECK_ID, MAX_DISTRACTORS
 from studydeck.source.chars import control_character, is_blank
 from studydeck.source.markup import shows_nothing
 from studydeck.source.names import tag_problem
@@ -149,6 +149,29 @@ class Reader:
             )
             return None
         return value
+
+    def deck_id(self, node: Node | None) -> str | None:
+        """deck.yaml's id: an identifier short enough to name the files a build writes."""
+        deck_id = self.identifier(node, "deck id")
+        if deck_id is not None and node is not None and len(deck_id) > MAX_DECK_ID:
+            self.diags.error(
+                node.loc,
+                f"deck id is {len(deck_id)} characters long; it names the files build writes "
+                f"({deck_id[:12]}….apkg and its printouts), so keep it to {MAX_DECK_ID}",
+            )
+            return None
+        return deck_id
+
+    def distractors(self, node: Node | None) -> list[tuple[str, Location]]:
+        """An item's `wrong:` list, as many as a choice question has letters for."""
+        wrong = self.text_list(node, "wrong", markdown=True)
+        if len(wrong) > MAX_DISTRACTORS:
+            self.diags.error(
+                wrong[MAX_DISTRACTORS][1],
+                f"an item has at most {MAX_DISTRACTORS} distractors (a multiple-choice question letters its options "
+                f"A to Z); this is distractor {MAX_DISTRACTORS + 1} of {len(wrong)}",
+            )
+        return wrong
 
     def boolean(self, node: Node | None, what: str) -> bool:
         if node is None:

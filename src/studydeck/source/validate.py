@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from studydeck.diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
-from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, MAX_DISTRACTORS, Deck, FileItems, Item, Source, SourceRef
+from studydeck.model import DEFAULT_CATEGORIES, ID_PATTERN, Deck, FileItems, Item, Source, SourceRef
 from studydeck.source.chars import control_character, name_key
 from studydeck.source.cloze import parse_cloze
 from studydeck.source.folder import image_state
@@ -25,9 +25,6 @@ from studydeck.source.schema import Reader, kind_name
 from studydeck.source.yamlfile import Node, decode, parse
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
-#: The longest deck id: it names the files build writes (`<id>-flashcards.pdf`, and temporary
-#: files with 30 more characters), and file names have at most 255 bytes.
-MAX_DECK_ID = 100
 
 # The keys each mapping accepts; True marks a required key.
 DECK_KEYS = {"name": True, "id": True, "description": False, "sources": False, "categories": False}
@@ -105,6 +102,23 @@ def check_across_files(files: Sequence[FileItems], diags: Diagnostics) -> None:
     repeated_questions(files, diags)
 
 
+class _KeyLocations(Mapping[str, Location]):
+    """Where each key of an item is written, made into a `Location` only when asked (a large
+    deck's items raise few warnings, and a `Location` per key per item costs a cold build 10 %)."""
+
+    def __init__(self, nodes: dict[str, Node]) -> None:
+        self.nodes = nodes
+
+    def __getitem__(self, key: str) -> Location:
+        return self.nodes[key].loc
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+
 class _Checker(Reader):
     def __init__(self, root: Path, diags: Diagnostics) -> None:
         super().__init__(diags)
@@ -120,14 +134,7 @@ class _Checker(Reader):
             return None
         v = node.value
         name = self.deck_name(v.get("name"), "deck name", required=True)
-        deck_id = self.identifier(v.get("id"), "deck id")
-        if deck_id is not None and len(deck_id) > MAX_DECK_ID:
-            self.diags.error(
-                v["id"].loc,
-                f"deck id is {len(deck_id)} characters long; it names the files build writes "
-                f"({deck_id[:12]}….apkg and its printouts), so keep it to {MAX_DECK_ID}",
-            )
-            deck_id = None
+        deck_id = self.deck_id(v.get("id"))
         description = self.text(v.get("description"), "description") or ""
         sources = self.sources(v.get("sources"))
         categories = self.categories(v.get("categories"))
@@ -285,13 +292,7 @@ class _Checker(Reader):
         reverse = self.boolean(v.get("reverse"), "reverse")
         if reverse and is_cloze:
             self.diags.error(v["reverse"].loc, "reverse applies to basic items (q and a) only")
-        wrong = self.text_list(v.get("wrong"), "wrong", markdown=True)
-        if len(wrong) > MAX_DISTRACTORS:
-            self.diags.error(
-                wrong[MAX_DISTRACTORS][1],
-                f"an item has at most {MAX_DISTRACTORS} distractors (a multiple-choice question letters its options "
-                f"A to Z); this is distractor {MAX_DISTRACTORS + 1} of {len(wrong)}",
-            )
+        wrong = self.distractors(v.get("wrong"))
         extra = self.text(v.get("extra"), "extra") or ""
         caution = self.text(v.get("caution"), "caution") or ""
         tags = self.tags(v.get("tags"))
@@ -320,7 +321,7 @@ class _Checker(Reader):
             question_key=question_key(cloze or "", cloze=True) if is_cloze else question_key(q or "", cloze=False),
         )
         allowed = {rule: loc for rule, (_, loc) in allow.items()}
-        item_warnings(item, {key: node.loc for key, node in v.items()}, [loc for _, loc in wrong], allowed, self.diags)
+        item_warnings(item, _KeyLocations(v), [loc for _, loc in wrong], allowed, self.diags)
         return item
 
     def allow(self, node: Node | None) -> dict[str, tuple[str, Location]]:
