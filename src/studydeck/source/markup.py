@@ -234,6 +234,8 @@ def cloze_rendering_problem(text: str, deletions: Sequence[Deletion]) -> str | N
     """What Anki would read differently from what a valid cloze text (with these ``deletions``)
     writes, once rendered: a deletion lost (inside a link's address or title, or a reference
     definition, where Markdown changes or drops it) or one that shows nothing. None if nothing."""
+    if not _NEEDS_PARSER.search(text):  # (rendered as it is: Anki reads the deletions the text writes)
+        return None
     html = to_html(text, cloze=True)
     written = sorted(d.number for d in deletions)
     found = sorted(anki_cloze_numbers(html))

@@ -5,6 +5,7 @@ Unicode composition aside). Used for every tag, source key and deck name a deck 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -15,6 +16,7 @@ from studydeck.source.chars import is_blank, name_key
 _WHITESPACE = re.compile(r"\s")
 
 
+@functools.lru_cache(maxsize=4096)  # (a deck's items share a few hundred tags)
 def tag_problem(tag: str) -> str | None:
     """What Anki would do to ``tag`` that its author did not write, or None: a space splits it in
     two, an empty part around '::' becomes the word 'blank', and three colons in a row are read

@@ -72,6 +72,8 @@ class Reader:
             self.diags.error(node.loc, f"{what} must be text, not {kind_name(node.value)}{hint}")
             return None
         value = value.strip()
+        if value and value.isascii() and value.isprintable():  # (most text: no control character, and not blank)
+            return value if not (required and markdown and shows_nothing(value)) else self._shows_nothing(node, what)
         problem = control_character(value, one_line=one_line)
         if problem is not None:
             self.diags.error(node.loc, f"{what} {problem}")
@@ -85,9 +87,12 @@ class Reader:
             self.diags.error(node.loc, f"{what} must not be empty")
             return None
         if required and markdown and shows_nothing(value):
-            self.diags.error(node.loc, f"{what} shows nothing once its Markdown is rendered")
-            return None
+            return self._shows_nothing(node, what)
         return value
+
+    def _shows_nothing(self, node: Node, what: str) -> str | None:
+        self.diags.error(node.loc, f"{what} shows nothing once its Markdown is rendered")
+        return None
 
     def text_list(
         self, node: Node | None, what: str, *, one_line: bool = False, each: str | None = None, markdown: bool = False
@@ -115,7 +120,7 @@ class Reader:
             if problem is not None:
                 self.diags.error(loc, f"tag {tag!r} {problem}")
             else:
-                tags.append(unicodedata.normalize("NFC", tag))  # (as Anki stores it: Café is Café however typed)
+                tags.append(tag if tag.isascii() else unicodedata.normalize("NFC", tag))  # (Café however typed)
         return tags
 
     def deck_name(self, node: Node | None, what: str, *, required: bool = False) -> str | None:
