@@ -25,30 +25,40 @@ Convert = Callable[[Any], Any]
 
 
 class Codec(Generic[T]):
-    """Encodes instances of one dataclass to plain values and back."""
+    """Encodes instances of one dataclass to plain values and back.
+
+    As `dataclasses` itself does, the two functions are generated once per class from its
+    fields: one expression per field, so encoding an item costs no call per field (a loop
+    over the fields cost a cold build 3 %).
+    """
 
     def __init__(self, cls: type[T]) -> None:
         self.cls = cls
         hints = typing.get_type_hints(cls)
         names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-        converters = [(index, _converters(hints[name])) for index, name in enumerate(names)]
-        self._names = names
-        self._encoders = [(index, pair[0]) for index, pair in converters if pair is not None]
-        self._decoders = [(index, pair[1]) for index, pair in converters if pair is not None]
-
-    def encode(self, value: T) -> tuple[Any, ...]:
-        row = [getattr(value, name) for name in self._names]
-        for index, encode in self._encoders:
-            row[index] = encode(row[index])
-        return tuple(row)
-
-    def decode(self, row: tuple[Any, ...]) -> T:
-        if not self._decoders:
-            return self.cls(*row)
-        values = list(row)
-        for index, decode in self._decoders:
-            values[index] = decode(values[index])
-        return self.cls(*values)
+        namespace: dict[str, Any] = {"cls": cls}
+        encoded, decoded = [], []
+        for index, name in enumerate(names):
+            hint, optional = _optional(hints[name])
+            pair = _converters(hint)
+            if pair is None:
+                encoded.append(f"o.{name}")
+                decoded.append(f"r[{index}]")
+                continue
+            namespace[f"e{index}"], namespace[f"d{index}"] = pair
+            if optional:
+                encoded.append(f"(None if o.{name} is None else e{index}(o.{name}))")
+                decoded.append(f"(None if r[{index}] is None else d{index}(r[{index}]))")
+            else:
+                encoded.append(f"e{index}(o.{name})")
+                decoded.append(f"d{index}(r[{index}])")
+        source = (
+            f"def encode(o):\n    return ({', '.join(encoded)},)\n"
+            f"def decode(r):\n    return cls({', '.join(decoded)})\n"
+        )
+        exec(source, namespace)  # (only field names and the module's own converters go in)
+        self.encode: Callable[[T], tuple[Any, ...]] = namespace["encode"]
+        self.decode: Callable[[tuple[Any, ...]], T] = namespace["decode"]
 
     def dumps(self, value: T) -> bytes:
         return marshal.dumps(self.encode(value))
@@ -66,6 +76,15 @@ def codec(cls: type[T]) -> Codec[T]:
     if made is None:
         made = _CODECS[cls] = Codec(cls)
     return made
+
+
+def _optional(hint: Any) -> tuple[Any, bool]:
+    """``X`` and True for ``X | None``; else ``hint`` and False."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in args:
+        [inner] = [arg for arg in args if arg is not type(None)]
+        return inner, True
+    return hint, False
 
 
 def _converters(hint: Any) -> tuple[Convert, Convert] | None:
