@@ -105,6 +105,11 @@ class Diagnostics:
     def extend(self, other: Diagnostics) -> None:
         self.items.extend(other.items)
 
+    def errors_since(self, mark: int) -> bool:
+        """Whether an error was recorded after ``mark`` (an earlier `len(items)`): cheap, unlike
+        counting `errors`, which sorts them all (validation asks once per item)."""
+        return any(d.severity is Severity.ERROR for d in self.items[mark:])
+
     @property
     def has_errors(self) -> bool:
         return any(d.severity is Severity.ERROR for d in self.items)

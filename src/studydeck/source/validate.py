@@ -267,7 +267,7 @@ class _Checker(Reader):
         if not self.keys(node, ITEM_KEYS, "an item"):
             return None
         v: dict[str, Any] = node.value
-        errors_before = len(self.diags.errors)
+        mark = len(self.diags.items)
         item_id = self.identifier(v.get("id"), "id")
         category = self.text(v.get("category"), "category", required=True, one_line=True)
         if category is not None and category not in deck.categories:
@@ -299,7 +299,7 @@ class _Checker(Reader):
         source = self.source_ref(v.get("source"), deck, default_source)
         image = self.image(v.get("image"))
         allow = self.allow(v.get("allow"))
-        if len(self.diags.errors) > errors_before or item_id is None or category is None:
+        if self.diags.errors_since(mark) or item_id is None or category is None:
             return None
         item = Item(
             id=item_id,
