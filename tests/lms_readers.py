@@ -51,6 +51,17 @@ MOODLE_PICTURE = re.compile(r"@@PLUGINFILE@@/sd-[0-9a-f]{20}\.[a-z]+")
 DATA_PICTURE = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=]+")
 
 
+def assert_b12_feedback(feedback: str, picture: bytes) -> None:
+    """The general feedback of `lms_decks`' b12-route item: the answer, extra, caution and
+    source as text, and the picture inline (a `data:` URI holding its bytes)."""
+    text = visible_text(feedback)
+    assert text.startswith("Answer: 1000 µg IM on alternate days, then monthly for life.")
+    assert "Oral 1000 µg daily also works in most patients. Caution: Check folate too." in text
+    assert text.endswith("Source: The source article · reviewed 2025-07-04 · link")
+    [src] = re.findall(r'<img src="([^"]+)"', feedback)
+    assert DATA_PICTURE.fullmatch(src) and base64.b64decode(src.split(",", 1)[1]) == picture
+
+
 def assert_inert(fragment: str, where: str) -> None:
     """``fragment`` shows text and harmless markup only: the tags and attributes the Anki fields allow
     (tests/test_xss.py), links to http(s), pictures only from the export itself."""

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import base64
-import re
 from pathlib import Path
 
 import pytest
 
 from gift_reader import GiftQuestion, read_gift
 from lms_decks import BLANKS, CATEGORIES, CHOICES, KINDS, PICTURE, TYPED, lms_folder
-from lms_readers import DATA_PICTURE, assert_inert, split_category_path, visible_text, wildcard_match
+from lms_readers import (
+    assert_b12_feedback,
+    assert_inert,
+    split_category_path,
+    visible_text,
+    wildcard_match,
+)
 from studydeck import api
 from studydeck.export.gift import export_gift
 from studydeck.model import Cards
@@ -84,12 +88,7 @@ def test_cloze_deletions_are_missing_words_with_the_others_shown(questions: dict
 
 def test_general_feedback_and_the_picture(questions: dict[str, GiftQuestion]) -> None:
     feedback = questions["b12-route"].general_feedback
-    text = visible_text(feedback)
-    assert text.startswith("Answer: 1000 µg IM on alternate days, then monthly for life.")
-    assert "Oral 1000 µg daily also works in most patients. Caution: Check folate too." in text
-    assert text.endswith("Source: The source article · reviewed 2025-07-04 · link")
-    [src] = re.findall(r'<img src="([^"]+)"', feedback)
-    assert DATA_PICTURE.fullmatch(src) and base64.b64decode(src.split(",", 1)[1]) == PICTURE
+    assert_b12_feedback(feedback, PICTURE)
 
 
 def test_text_arrives_as_text(questions: dict[str, GiftQuestion]) -> None:

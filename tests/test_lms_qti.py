@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import base64
 import io
-import re
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from lms_decks import BLANKS, CATEGORIES, CHOICES, KINDS, PICTURE, TYPED, lms_folder
-from lms_readers import DATA_PICTURE, QtiItem, QtiPackage, assert_inert, blanks_in_text, read_qti, visible_text
+from lms_readers import (
+    QtiItem,
+    QtiPackage,
+    assert_b12_feedback,
+    assert_inert,
+    blanks_in_text,
+    read_qti,
+    visible_text,
+)
 from studydeck import api
 from studydeck.export.qti import export_qti
 from studydeck.model import Cards
@@ -101,12 +107,7 @@ def test_essays_have_the_answer_in_the_general_feedback(items: dict[str, QtiItem
     for item_id, typed in TYPED.items():
         assert visible_text(items[item_id].general_feedback).startswith(f"Answer: {typed}")
     feedback = items["b12-route"].general_feedback
-    text = visible_text(feedback)
-    assert text.startswith("Answer: 1000 µg IM on alternate days, then monthly for life.")
-    assert "Oral 1000 µg daily also works in most patients. Caution: Check folate too." in text
-    assert text.endswith("Source: The source article · reviewed 2025-07-04 · link")
-    [src] = re.findall(r'<img src="([^"]+)"', feedback)
-    assert DATA_PICTURE.fullmatch(src) and base64.b64decode(src.split(",", 1)[1]) == PICTURE
+    assert_b12_feedback(feedback, PICTURE)
 
 
 def test_text_arrives_as_text(items: dict[str, QtiItem]) -> None:
